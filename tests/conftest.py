@@ -1,0 +1,71 @@
+"""Shared fixtures: the repository's store and article, and the installed `facts` run as a shell user would."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLED = REPO / "facts.json"
+ARTICLE = Path(__file__).resolve().parent / "data" / "article.ar.txt"
+FACTS_BIN = Path(sys.executable).parent / "facts"
+
+Run = Callable[..., subprocess.CompletedProcess]
+
+
+@pytest.fixture(scope="session")
+def bundled_document() -> dict[str, Any]:
+    """The repository's `facts.json`, parsed (tests that change it work on a deep copy)."""
+    return json.loads(BUNDLED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def document(bundled_document: dict[str, Any]) -> dict[str, Any]:
+    """A private deep copy of the bundled document, to break."""
+    return copy.deepcopy(bundled_document)
+
+
+@pytest.fixture(scope="session")
+def article() -> str:
+    return ARTICLE.read_text(encoding="utf-8")
+
+
+def write_store(path: Path, document: Any) -> Path:
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Run:
+    """Run the installed `facts` in a subprocess, from an empty directory outside the repository.
+
+    The environment is the test's own minus FACTS_DB (unless given), so the bundled store is the default.
+    """
+    if not FACTS_BIN.exists():
+        pytest.fail(f"the `facts` command is not installed beside {sys.executable}: run the README's test command")
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
+
+    def _run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+        environ = {k: v for k, v in os.environ.items() if k not in ("FACTS_DB", "COLUMNS")}
+        environ.update(env or {})
+        return subprocess.run(
+            [str(FACTS_BIN), *args],
+            cwd=workdir,
+            env=environ,
+            input=input,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+        )
+
+    return _run

@@ -1,0 +1,207 @@
+"""End to end: the installed `facts`, run in a subprocess from a directory outside the repository."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import BUNDLED, FACTS_BIN, write_store
+
+from cli import __version__
+
+
+def bundled_facts() -> list[dict]:
+    return list(json.loads(BUNDLED.read_text(encoding="utf-8"))["facts"].values())
+
+
+def test_version(run):
+    result = run("--version")
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"facts {__version__}\n", "")
+
+
+def test_no_arguments_is_a_usage_error_that_shows_help(run):
+    result = run()
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("Usage: facts")
+    for command in ("list", "show", "source", "validate"):
+        assert f"  {command} " in result.stderr
+
+
+def test_list_finds_the_bundled_store_from_anywhere(run):
+    result = run("list", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert json.loads(result.stdout) == bundled_facts()
+
+
+def test_list_json_carries_the_model_fields_unescaped(run):
+    result = run("list", "--format", "json")
+    for record in json.loads(result.stdout):
+        assert {"id", "type", "claim", "claim_en", "quote", "span", "source"} <= record.keys()
+    assert "شويغو" in result.stdout
+    assert "\\u06" not in result.stdout
+
+
+def test_list_piped_is_plain_tab_separated_lines(run):
+    result = run("list")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    facts = bundled_facts()
+    assert len(lines) == len(facts)
+    for line, fact in zip(lines, facts, strict=True):
+        assert line.split("\t") == [
+            fact["id"],
+            fact["type"],
+            fact["status"],
+            fact["time"]["value"] if fact["time"] else "",
+            fact["claim"],
+        ]
+    assert "\x1b" not in result.stdout
+
+
+def test_list_table_when_asked(run):
+    result = run("list", "--format", "table", env={"COLUMNS": "200"})
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[0].split() == ["ID", "TYPE", "STATUS", "TIME", "CLAIM"]
+    assert "≈2015-12-23" in result.stdout
+    assert "\x1b" not in result.stdout
+
+
+def test_show_json_is_the_record(run):
+    fact = next(f for f in bundled_facts() if f["id"] == "balkhash-agreement-2015")
+    result = run("show", "balkhash-agreement-2015", "--format", "json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == fact
+
+
+def test_show_piped_is_field_value_lines(run):
+    result = run("show", "rt-byline")
+    assert result.returncode == 0
+    lines = dict(line.split("\t", 1) for line in result.stdout.splitlines())
+    assert lines["id"] == "rt-byline"
+    assert lines["quote"] == "RT"
+    assert lines["participants.0.entity"] == "rt"
+    assert lines["time.inferred"] == "true"
+    assert lines["attributed_to"] == ""
+
+
+def test_show_text_names_the_references(run):
+    result = run("show", "ru-kz-s300-delivered", "--format", "text", env={"COLUMNS": "160"})
+    assert result.returncode == 0
+    assert "Sergei Shoigu · سيرغي شويغو" in result.stdout
+    assert "cue: أفاد" in result.stdout
+    assert "not given by the text" in result.stdout
+
+
+def test_show_unknown_id_exits_1_with_a_suggestion(run):
+    result = run("show", "ru-kz-s300-fre")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert (
+        result.stderr
+        == "facts: no fact with id 'ru-kz-s300-fre'; did you mean ru-kz-s300-free, ru-kz-s300-delivered?\n"
+    )
+
+
+def test_source_prints_the_article(run, article):
+    result = run("source")
+    assert result.returncode == 0
+    assert result.stdout == article + "\n"
+
+
+def test_source_json_includes_the_text(run, article):
+    result = run("source", "rt-ar-2015-12-23", "--format", "json")
+    (source,) = json.loads(result.stdout)
+    assert source["text"] == article
+    assert source["publisher"] == "RT"
+
+
+def test_source_unknown_id(run):
+    result = run("source", "tass")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("facts: no source with id 'tass'")
+
+
+def test_environment_chooses_the_store_and_db_overrides_it(run, document, tmp_path):
+    document["facts"] = {"1": document["facts"]["1"]}
+    one = write_store(tmp_path / "one.json", document)
+    result = run("list", "--format", "json", env={"FACTS_DB": str(one)})
+    assert [f["id"] for f in json.loads(result.stdout)] == ["ru-am-caucasus-air-defence"]
+    result = run("list", "--format", "json", "--db", str(BUNDLED), env={"FACTS_DB": str(one)})
+    assert len(json.loads(result.stdout)) == 28
+
+
+def test_empty_store_lists_nothing_and_exits_1(run, tmp_path):
+    empty = write_store(tmp_path / "empty.json", {"sources": {}, "entities": {}, "facts": {}})
+    result = run("list", "--format", "json", "--db", str(empty))
+    assert (result.returncode, result.stdout) == (1, "[]\n")
+    assert result.stderr == f"facts: {empty}: the store holds no facts\n"
+
+
+@pytest.mark.parametrize("command", [["list"], ["show", "rt-byline"], ["source"], ["validate"]])
+def test_broken_store_exits_3_with_one_line_and_no_traceback(run, tmp_path, command):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"facts": {"1": ', encoding="utf-8")
+    result = run(*command, "--db", str(broken))
+    assert result.returncode == 3
+    assert result.stdout == ""
+    assert result.stderr == f"facts: {broken}: not valid JSON at line 1, column 17: Expecting value\n"
+    assert broken.read_text(encoding="utf-8") == '{"facts": {"1": '
+
+
+def test_missing_store_exits_3(run, tmp_path):
+    result = run("list", env={"FACTS_DB": str(tmp_path / "gone.json")})
+    assert result.returncode == 3
+    assert result.stderr == f"facts: {tmp_path / 'gone.json'}: no such store file\n"
+    assert not (tmp_path / "gone.json").exists()
+
+
+def test_misspelt_command_is_a_usage_error_with_a_suggestion(run):
+    result = run("lsit")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "No such command 'lsit'. Did you mean 'list'?" in result.stderr
+
+
+def test_bad_format_is_a_usage_error(run):
+    result = run("list", "--format", "yaml")
+    assert result.returncode == 2
+    assert "'yaml' is not one of" in result.stderr
+
+
+def test_python_dash_m_cli_is_the_same_command(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "show", "rt-byline", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["quote"] == "RT"
+
+
+def test_a_closed_pipe_is_not_an_error(tmp_path):
+    """The reader is gone before `facts` writes a byte (as with `facts list | true`): exit 0, say nothing."""
+    process = subprocess.Popen(
+        [str(FACTS_BIN), "list", "--format", "json"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert (process.wait(timeout=60), stderr) == (0, b"")
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_jq_cuts_every_quote_from_the_source_by_its_span(run):
+    """Spans count code points, as jq's string slices do: the README's recipe works for every fact."""
+    facts = run("list", "--format", "json").stdout
+    source = run("source", "--format", "json").stdout
+    program = ".[0].text as $t | $facts[0][] | ($t[.span.start:.span.end] == .quote)"
+    result = subprocess.run(
+        ["jq", "--argjson", "facts", f"[{facts}]", program], input=source, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["true"] * len(bundled_facts())

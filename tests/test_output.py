@@ -1,0 +1,88 @@
+"""Sanitising, machine writers and terminal detection: the output layer, below the commands."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from cli.render import render_fact_table, store_text
+from cli.sanitize import sanitize
+from cli.terminal import Terminal
+from cli.writers import flatten, plain_cell, write_json, write_plain
+
+
+def test_sanitize_makes_escapes_and_overrides_visible():
+    assert sanitize("a\x1b[31mred\x1b[0m") == "a^[[31mred^[[0m"
+    assert sanitize("\x07\x7f\x9b") == "^G^?<U+009B>"
+    assert sanitize("abc\u202edef\u2066x\u2069") == "abc<U+202E>def<U+2066>x<U+2069>"
+    assert sanitize("line\nnext\ttab") == "line^Jnext^Itab"
+    assert sanitize("line\nnext\r", keep_newlines=True) == "line\nnext^M"
+
+
+def test_sanitize_keeps_arabic_and_marks():
+    text = "روسيا \u200fتسلم\u061c إس-300 [bold]"
+    assert sanitize(text) == text
+
+
+def test_store_text_is_never_markup():
+    console = Console(file=io.StringIO(), width=80, color_system=None, markup=True)
+    console.print(store_text("[bold]x[/bold] [link=https://evil.example]y[/link]"))
+    assert console.file.getvalue() == "[bold]x[/bold] [link=https://evil.example]y[/link]\n"
+
+
+def test_table_shows_injected_text_inert():
+    out = io.StringIO()
+    console = Console(file=out, width=120, force_terminal=True, color_system="standard", markup=True)
+    fact = {"id": "x", "type": "threat", "status": "done", "time": None, "claim": "\x1b]8;;http://e\x1b\\hi[bold]"}
+    render_fact_table([fact], console)
+    rendered = out.getvalue()
+    assert "^[]8;;http://e^[\\hi[bold]" in rendered
+    assert "\x1b]8" not in rendered
+
+
+def test_flatten_names_nested_fields_with_dots():
+    record = {"id": "a", "time": {"value": "2015", "inferred": False}, "participants": [{"entity": "x"}], "n": None}
+    assert flatten(record) == {
+        "id": "a",
+        "time.value": "2015",
+        "time.inferred": False,
+        "participants.0.entity": "x",
+        "n": None,
+    }
+    assert flatten({"empty": {}, "none": []}) == {"empty": {}, "none": []}
+
+
+def test_plain_cells_stay_on_one_line():
+    assert plain_cell(None) == ""
+    assert plain_cell(False) == "false"
+    assert plain_cell("a\tb\nc\\d\re") == "a\\tb\\nc\\\\d\\re"
+    assert plain_cell("كازاخستان") == "كازاخستان"
+
+
+def test_write_plain_and_json_keep_text_as_stored():
+    records = [{"id": "a", "time": {"value": "2015"}, "claim": "روسيا \u202e"}, {"id": "b", "time": None, "claim": ""}]
+    out = io.StringIO()
+    write_plain(records, ["id", "time.value", "claim"], out)
+    assert out.getvalue() == "a\t2015\tروسيا \u202e\nb\t\t\n"
+    out = io.StringIO()
+    write_json(records[0], out)
+    assert out.getvalue() == '{\n  "id": "a",\n  "time": {\n    "value": "2015"\n  },\n  "claim": "روسيا \u202e"\n}\n'
+
+
+class FakeStream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+def test_terminal_detection_follows_the_conventions():
+    assert Terminal.detect(FakeStream(True), {"COLUMNS": "57"}) == Terminal(is_tty=True, width=57, color=True)
+    assert Terminal.detect(FakeStream(False), {"COLUMNS": "57"}).color is False
+    assert Terminal.detect(FakeStream(True), {"COLUMNS": "57", "NO_COLOR": "1"}).color is False
+    assert Terminal.detect(FakeStream(True), {"COLUMNS": "57", "TERM": "dumb"}).color is False
+    assert Terminal.detect(FakeStream(False), {"COLUMNS": "57", "FORCE_COLOR": "1"}).color is True
+    assert Terminal.detect(FakeStream(False), {"COLUMNS": "wide"}).width > 0

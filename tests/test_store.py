@@ -1,0 +1,91 @@
+"""The store layer: which file is opened, how a broken file is refused, and that reading never writes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import BUNDLED, write_store
+
+from cli.store import ENV_VAR, StoreError, bundled_store_path, open_store, resolve_store_path
+
+
+def test_db_beats_environment_beats_bundled(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "env.json"))
+    assert resolve_store_path(tmp_path / "flag.json") == tmp_path / "flag.json"
+    assert resolve_store_path(None) == tmp_path / "env.json"
+    monkeypatch.setenv(ENV_VAR, "")
+    assert resolve_store_path(None) == bundled_store_path()
+    monkeypatch.delenv(ENV_VAR)
+    assert resolve_store_path(None) == bundled_store_path()
+
+
+def test_bundled_store_is_the_repository_store():
+    assert json.loads(bundled_store_path().read_text(encoding="utf-8")) == json.loads(BUNDLED.read_text("utf-8"))
+
+
+def test_open_reads_the_three_tables():
+    store = open_store(BUNDLED)
+    assert [len(store.sources), len(store.entities), len(store.facts)] == [1, 29, 28]
+    assert store.find("facts", "rt-byline")["quote"] == "RT"
+    assert store.find("facts", "no-such-fact") is None
+    assert store.entity_names()["shoigu"]["name"]["en"] == "Sergei Shoigu"
+
+
+def test_missing_tables_read_as_empty(tmp_path):
+    store = open_store(write_store(tmp_path / "s.json", {"sources": {}}))
+    assert (store.sources, store.entities, store.facts) == ([], [], [])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty, not a facts store"),
+        (b'{"facts": {"1": {"id": "a"}', "not valid JSON at line 1, column 28: Expecting ',' delimiter"),
+        (b'{\n  "facts": [\n]}', "not a facts store: table 'facts' is not an object of records"),
+        (b"[]", "not a facts store: the top level is a JSON list, not an object of tables"),
+        (b'{"facts": {"x": {}}}', "not a facts store: table 'facts' has a record under 'x', not a TinyDB document id"),
+        (b'{"facts": {"1": "a"}}', "not a facts store: record 1 of table 'facts' is not an object"),
+        ('{"facts": {}}'.encode("utf-16"), "not UTF-8 text"),
+    ],
+)
+def test_broken_files_are_refused_with_one_line_naming_the_path(tmp_path, content, message):
+    path = tmp_path / "broken.json"
+    path.write_bytes(content)
+    with pytest.raises(StoreError) as raised:
+        open_store(path)
+    assert str(raised.value) == f"{path}: {message}"
+    assert path.read_bytes() == content
+
+
+def test_missing_file_is_refused_and_not_created(tmp_path):
+    path = tmp_path / "nowhere" / "facts.json"
+    with pytest.raises(StoreError, match="no such store file"):
+        open_store(path)
+    assert not path.parent.exists()
+
+
+def test_directory_is_refused(tmp_path):
+    with pytest.raises(StoreError, match="not a file"):
+        open_store(tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_is_refused(tmp_path):
+    path = write_store(tmp_path / "secret.json", {})
+    path.chmod(0)
+    with pytest.raises(StoreError, match="cannot open: Permission denied"):
+        open_store(path)
+
+
+def test_reading_never_writes(tmp_path):
+    path = tmp_path / "copy.json"
+    path.write_bytes(BUNDLED.read_bytes())
+    path.chmod(0o444)
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    store = open_store(path)
+    assert store.facts
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in Path(tmp_path).iterdir()) == ["copy.json"]

@@ -1,0 +1,178 @@
+"""`validate_document` and `facts validate`: each kind of breakage is reported once, naming record and field."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import write_store
+
+from cli.validate import Problem, load_schema, validate_document
+from cli.vocabulary import ENTITY_KINDS, FACT_TYPES, PRECISIONS, ROLES, STATUSES
+
+
+def fact(document: dict[str, Any], fact_id: str) -> dict[str, Any]:
+    return next(f for f in document["facts"].values() if f["id"] == fact_id)
+
+
+def lines(problems: list[Problem]) -> list[str]:
+    return [str(p) for p in problems]
+
+
+def test_unknown_participant_entity(document):
+    fact(document, "ru-kz-s300-free")["participants"][1]["entity"] = "kazakstan"
+    assert lines(validate_document(document)) == [
+        "facts/ru-kz-s300-free: participants/1/entity: unknown entity 'kazakstan'"
+    ]
+
+
+def test_unknown_place_speaker_and_source(document):
+    record = fact(document, "ru-kz-s300-delivered")
+    record["place"] = "astana"
+    record["attributed_to"]["entity"] = "shoygu"
+    record["source"] = "tass-2015"
+    assert lines(validate_document(document)) == [
+        "facts/ru-kz-s300-delivered: attributed_to/entity: unknown entity 'shoygu'",
+        "facts/ru-kz-s300-delivered: place: unknown entity 'astana'",
+        "facts/ru-kz-s300-delivered: source: unknown source 'tass-2015'",
+    ]
+
+
+def test_wrong_span_names_where_the_quote_really_is(document):
+    record = fact(document, "rt-byline")
+    start, end = record["span"]["start"], record["span"]["end"]
+    record["span"] = {"start": start - 1, "end": end - 1}
+    assert lines(validate_document(document)) == [
+        f"facts/rt-byline: span: text[{start - 1}:{end - 1}] is '\\nR', not the quote 'RT'; "
+        f"the quote stands at {start}:{end}"
+    ]
+
+
+def test_span_outside_the_text(document):
+    fact(document, "rt-byline")["span"] = {"start": 2330, "end": 2400}
+    assert lines(validate_document(document)) == [
+        "facts/rt-byline: span: 2330:2400 is not a span inside the source text of 2333 code points"
+    ]
+
+
+def test_quote_not_in_the_text(document):
+    fact(document, "rt-byline")["quote"] = "TASS"
+    (problem,) = validate_document(document)
+    assert (problem.record, problem.field) == ("rt-byline", "span")
+    assert problem.message.endswith("not the quote 'TASS'; the quote is not in the text")
+
+
+def test_unknown_type_lists_the_vocabulary(document):
+    fact(document, "rt-byline")["type"] = "rumour"
+    assert lines(validate_document(document)) == [
+        f"facts/rt-byline: type: 'rumour' is not one of: {', '.join(FACT_TYPES)}"
+    ]
+
+
+def test_duplicate_fact_id(document):
+    fact(document, "ru-tj-air-defence")["id"] = "ru-kg-air-defence"
+    doc_ids = [k for k, f in document["facts"].items() if f["id"] == "ru-kg-air-defence"]
+    assert lines(validate_document(document)) == [
+        f"facts/ru-kg-air-defence: id: duplicate id: records #{doc_ids[0]} and #{doc_ids[1]}"
+    ]
+
+
+def test_duplicate_entity_id(document):
+    entities = document["entities"]
+    entities[str(len(entities) + 1)] = dict(next(iter(entities.values())))
+    assert lines(validate_document(document)) == [f"entities/shoigu: id: duplicate id: records #1 and #{len(entities)}"]
+
+
+def test_missing_field_and_bad_slug(document):
+    record = fact(document, "rt-byline")
+    del record["status"]
+    record["id"] = "RT Byline"
+    assert lines(validate_document(document)) == [
+        "facts/RT Byline: (record): 'status' is a required property",
+        "facts/RT Byline: id: 'RT Byline' is not a slug: lowercase ASCII letters and digits in words joined by "
+        "single hyphens",
+    ]
+
+
+def test_precision_must_match_the_value(document):
+    fact(document, "ru-kz-air-defence-2013")["time"]["precision"] = "day"
+    assert lines(validate_document(document)) == [
+        "facts/ru-kz-air-defence-2013: time/value: '2013' is not a date of day precision: YYYY-MM-DD"
+    ]
+
+
+def test_impossible_calendar_date(document):
+    fact(document, "rt-byline")["time"]["value"] = "2015-02-30"
+    assert lines(validate_document(document)) == ["facts/rt-byline: time/value: '2015-02-30' is not a calendar date"]
+
+
+def test_control_characters_are_refused_in_one_line_fields(document):
+    fact(document, "rt-byline")["claim_en"] = "RT published\x1b[2J this report."
+    (problem,) = validate_document(document)
+    assert (problem.record, problem.field) == ("rt-byline", "claim_en")
+    assert "no control characters" in problem.message
+
+
+def test_unknown_top_level_table(document):
+    document["_default"] = {}
+    assert lines(validate_document(document)) == [
+        "store: (top level): Additional properties are not allowed ('_default' was unexpected)"
+    ]
+
+
+def test_every_problem_is_reported_not_just_the_first(document):
+    fact(document, "rt-byline")["type"] = "rumour"
+    fact(document, "ru-kz-s300-free")["participants"][0]["entity"] = "moscovy"
+    fact(document, "ru-tj-air-defence")["status"] = "maybe"
+    assert [(p.record, p.field) for p in validate_document(document)] == [
+        ("rt-byline", "type"),
+        ("ru-kz-s300-free", "participants/0/entity"),
+        ("ru-tj-air-defence", "status"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pointer", "vocabulary"),
+    [
+        (("$defs", "fact", "properties", "type"), FACT_TYPES),
+        (("$defs", "entity", "properties", "kind"), ENTITY_KINDS),
+        (("$defs", "fact", "properties", "participants", "items", "properties", "role"), ROLES),
+        (("$defs", "fact", "properties", "status"), STATUSES),
+        (("$defs", "precision"), PRECISIONS),
+    ],
+)
+def test_schema_enums_are_the_vocabularies(pointer, vocabulary):
+    node = load_schema()
+    for key in pointer:
+        node = node[key]
+    assert node["enum"] == list(vocabulary)
+
+
+def test_facts_validate_reports_each_problem_on_a_line(run, document, tmp_path):
+    fact(document, "ru-kz-s300-free")["participants"][1]["entity"] = "kazakstan"
+    fact(document, "rt-byline")["type"] = "rumour"
+    broken = write_store(tmp_path / "broken.json", document)
+    result = run("validate", "--db", str(broken))
+    assert result.returncode == 4
+    assert result.stdout.splitlines() == [
+        f"facts/rt-byline: type: 'rumour' is not one of: {', '.join(FACT_TYPES)}",
+        "facts/ru-kz-s300-free: participants/1/entity: unknown entity 'kazakstan'",
+    ]
+    assert result.stderr == f"facts: {broken}: 2 problems\n"
+
+
+def test_facts_validate_passes_on_the_bundled_store(run):
+    result = run("validate")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == ""
+    assert "valid: 1 source, 29 entities, 28 facts" in result.stderr
+
+
+def test_facts_validate_does_not_touch_the_file(run, document, tmp_path):
+    fact(document, "rt-byline")["type"] = "rumour"
+    broken = write_store(tmp_path / "broken.json", document)
+    before = broken.read_bytes(), broken.stat().st_mtime_ns
+    run("validate", "--db", str(broken))
+    assert (broken.read_bytes(), broken.stat().st_mtime_ns) == before
+    assert json.loads(before[0])["facts"]
