@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
+from cli.model import load_schema
 from cli.store import TABLES, Record
-
-SCHEMA_FILE = "facts.schema.json"
 
 
 @dataclass(frozen=True, order=True)
@@ -27,12 +23,6 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.table}/{self.record}" if self.record else self.table
         return f"{where}: {self.field}: {self.message}"
-
-
-@cache
-def load_schema() -> dict[str, Any]:
-    """The JSON Schema shipped in the package (`cli/schema/facts.schema.json`)."""
-    return json.loads(resources.files("cli").joinpath("schema", SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
 def _record_label(document: dict[str, Any], table: str, doc_id: str) -> str:

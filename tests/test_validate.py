@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from conftest import write_store
 
-from cli.validate import Problem, load_schema, validate_document
+from cli.model import load_schema
+from cli.validate import Problem, validate_document
 from cli.vocabulary import ENTITY_KINDS, FACT_TYPES, PRECISIONS, ROLES, STATUSES
 
 
