@@ -1,0 +1,247 @@
+"""The query layer: filters, dates at their precision, entity names in any spelling, fuzzy bounds, ranked search."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from conftest import BUNDLED
+
+from cli.query import (
+    ARTICLE,
+    EntityIndex,
+    Filters,
+    Period,
+    Stemmer,
+    edit_distance,
+    fact_entities,
+    fuzzy_candidates,
+    search,
+    sort_facts,
+    spellings,
+)
+from cli.store import open_store
+
+STORE = open_store(BUNDLED)
+INDEX = EntityIndex(STORE.entities)
+
+
+def ids(facts) -> list[str]:
+    return [f["id"] for f in facts]
+
+
+def found(query: str) -> list[str]:
+    return [hit.fact["id"] for hit in search(STORE.facts, INDEX, query)]
+
+
+def involving(entity: str) -> set[str]:
+    return {f["id"] for f in STORE.facts if entity in fact_entities(f)}
+
+
+def test_period_covers_the_days_of_its_precision():
+    assert Period.parse("2015") == Period(datetime.date(2015, 1, 1), datetime.date(2015, 12, 31))
+    assert Period.parse("2016-02") == Period(datetime.date(2016, 2, 1), datetime.date(2016, 2, 29))
+    assert Period.parse("2015-12-23") == Period(datetime.date(2015, 12, 23), datetime.date(2015, 12, 23))
+    for bad in ["2015-13", "2015-00", "2015-02-30", "15", "2015/12", "December 2015", ""]:
+        with pytest.raises(ValueError):
+            Period.parse(bad)
+
+
+def test_since_and_until_pass_only_what_is_certain():
+    year_2015 = {"id": "y", "time": {"value": "2015", "precision": "year"}}
+    day = {"id": "d", "time": {"value": "2015-12-23", "precision": "day"}}
+    undated = {"id": "u", "time": None}
+    cases = [
+        (Filters(since=Period.parse("2015")), ["y", "d"]),
+        (Filters(since=Period.parse("2015-06")), ["d"]),
+        (Filters(until=Period.parse("2015-12")), ["y", "d"]),
+        (Filters(until=Period.parse("2015-11")), []),
+        (Filters(since=Period.parse("2015-12-23"), until=Period.parse("2015-12-23")), ["d"]),
+        (Filters(since=Period.parse("2016")), []),
+    ]
+    for filters, expected in cases:
+        assert [f["id"] for f in (year_2015, day, undated) if filters.admits(f)] == expected, filters
+
+
+def test_type_status_source_filters():
+    assert ids(f for f in STORE.facts if Filters(types=frozenset({"delivery"})).admits(f)) == [
+        "ru-kz-s300-free",
+        "ru-kz-s300-delivered",
+    ]
+    assert ids(f for f in STORE.facts if Filters(statuses=frozenset({"planned"})).admits(f)) == ["test-range-protocols"]
+    assert not [f for f in STORE.facts if Filters(sources=frozenset({"tass"})).admits(f)]
+    assert len([f for f in STORE.facts if Filters(sources=frozenset({"rt-ar-2015-12-23"})).admits(f)]) == 28
+
+
+def test_entity_filters_mean_all_of_them():
+    both = Filters(entities=(frozenset({"russia"}), frozenset({"belarus"})))
+    assert ids(f for f in STORE.facts if both.admits(f)) == ["ru-by-air-defence", "cis-69th-meeting"]
+
+
+def test_speaker_filter_and_the_article_itself():
+    shoigu = [f for f in STORE.facts if Filters(speakers=frozenset({"shoigu"})).admits(f)]
+    article = [f for f in STORE.facts if Filters(speakers=frozenset({ARTICLE})).admits(f)]
+    assert len(shoigu) + len(article) == 28
+    assert all(f["attributed_to"]["entity"] == "shoigu" for f in shoigu)
+    assert all(f["attributed_to"] is None for f in article)
+
+
+@pytest.mark.parametrize("entity", [e["id"] for e in STORE.entities])
+def test_every_spelling_of_every_entity_resolves_to_it(entity):
+    for spelling in spellings(STORE.find("entities", entity)):
+        assert entity in INDEX.resolve(spelling), spelling
+
+
+@pytest.mark.parametrize(
+    ("typed", "entity"),
+    [
+        ("شويجو", "shoigu"),
+        ("شُويْغُو", "shoigu"),
+        ("SHOIGU", "shoigu"),
+        ("بموسكو", "moscow"),
+        ("لكازاخستان", "kazakhstan"),
+        ("وأرمينيا", "armenia"),
+        ("اذربيجان", "azerbaijan"),
+        ("إس 300", "s-300"),
+        ("اس-٣٠٠", "s-300"),
+        ("Kazakstn", "kazakhstan"),
+        ("Tasmagambetof", "tasmagambetov"),
+        ("قرقيزستان", "kyrgyzstan"),
+        ("Belarus", "belarus"),
+    ],
+)
+def test_names_as_users_type_them(typed, entity):
+    assert INDEX.resolve(typed) == {entity}
+
+
+@pytest.mark.parametrize("typed", ["باكستان", "Pakistan", "Afghanistan", "أفغانستان", "Ukraine", "Georgia", "Syria"])
+def test_other_places_name_no_entity(typed):
+    assert INDEX.resolve(typed) == set()
+
+
+def test_belarus_is_not_russia():
+    assert INDEX.resolve("روسيا البيضاء") == {"belarus"}
+    assert INDEX.resolve("روسيا") == {"russia"}
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [("كازاخستن", "كازاخستان"), ("شوبغو", "شويغو"), ("tasmagambetof", "tasmagambetov"), ("kazakhistan", "kazakhstan")],
+)
+def test_fuzzy_takes_real_variants(typo, word):
+    assert word in fuzzy_candidates(typo, [word, "unrelated"])
+
+
+@pytest.mark.parametrize(
+    ("other", "word"),
+    [
+        ("باكستان", "طاجكستان"),
+        ("باكستان", "اوزبكستان"),
+        ("pakistan", "tajikistan"),
+        ("turkmenistan", "kazakhstan"),
+        ("afghanistan", "tajikistan"),
+        ("iran", "iraq"),
+        ("2013", "2015"),
+    ],
+)
+def test_fuzzy_refuses_other_words_short_words_and_numbers(other, word):
+    assert fuzzy_candidates(other, [word]) == []
+
+
+def test_edit_distance_counts_swaps_as_one():
+    assert edit_distance("shoigu", "shiogu", 2) == 1
+    assert edit_distance("kazakhstan", "kazakhstan", 2) == 0
+    assert edit_distance("abcdef", "uvwxyz", 2) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "entity"),
+    [
+        ("شويغو", "shoigu"),
+        ("شويجو", "shoigu"),
+        ("Shoygu", "shoigu"),
+        ("Sergei Shoigu", "shoigu"),
+        ("كازاخستان", "kazakhstan"),
+        ("Kazakhstan", "kazakhstan"),
+        ("قازاقستان", "kazakhstan"),
+        ("S-300", "s-300"),
+        ("اس300", "s-300"),
+        ("بالخاش", "balkhash"),
+        ("Balkhash", "balkhash"),
+        ("رابطة الدول المستقلة", "cis"),
+        ("CIS", "cis"),
+    ],
+)
+def test_a_name_in_any_spelling_finds_every_fact_about_the_entity(query, entity):
+    assert set(found(query)) >= involving(entity)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("الإرهاب", ["terrorism-expanding"]),
+        ("الارهاب الدولي", ["terrorism-expanding"]),
+        ("terrorism", ["terrorism-expanding"]),
+        ("٢٠١٣", ["ru-kz-air-defence-2013"]),
+        ("مجانا", ["ru-kz-s300-free"]),
+        ("free of charge", ["ru-kz-s300-free"]),
+        ("بروتوكولات", ["test-range-protocols", "test-ranges-in-kazakhstan"]),
+        ("protocol", ["test-range-protocols"]),
+        ("الاتصالات", ["cis-communications-principles"]),
+        ("أجندة", ["cis-69th-agenda"]),
+        ("Tasmagambetof", ["ru-kz-ministers-meeting"]),
+    ],
+)
+def test_search_finds(query, expected):
+    assert found(query) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["باكستان", "Pakistan", "أوكرانيا", "Ukraine", "NATO", "الناتو", "2014", "S-400", "إس-400", "Shoigu Pakistan"],
+)
+def test_search_does_not_find_what_is_not_there(query):
+    assert found(query) == []
+
+
+def test_words_are_stemmed_and_names_are_not():
+    assert "s300-decisive-contribution" in found("التسليم")
+    assert set(found("اتفاقيات")) == set(found("اتفاق"))
+    assert found("خاش") == []
+
+
+def test_a_single_proclitic_comes_off_when_the_rest_is_a_word_of_the_store():
+    assert "ru-kz-s300-delivered" in found("تسليم")  # بتسليم
+    deliveries = [f for f in STORE.facts if f["type"] == "delivery"]
+    whole_store = Stemmer(STORE.facts, INDEX)
+    assert [h.fact["id"] for h in search(deliveries, INDEX, "تسليم", whole_store)] == ["ru-kz-s300-delivered"]
+    assert whole_store("بتسليم") == "تسليم"
+    assert whole_store("بالخاش") == "بالخاش"
+    assert whole_store("كبير") == "كبير"
+
+
+def test_all_words_must_match_in_any_order():
+    assert found("S-300 free") == found("free S-300") == ["ru-kz-s300-free"]
+    assert set(found("روسيا بيلاروس")) == {"ru-by-air-defence", "cis-69th-meeting"}
+
+
+def test_hits_say_why_and_the_best_come_first():
+    hits = search(STORE.facts, INDEX, "تسليم كازاخستان")
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert hits[0].reasons == ("كازاخستان = entity kazakhstan", "تسليم in claim")
+    fuzzy = search(STORE.facts, INDEX, "Tasmagambetof")[0]
+    assert fuzzy.reasons == ("tasmagambetof ≈ tasmagambetov in claim_en",)
+    assert fuzzy.score < hits[-1].score
+
+
+def test_stopwords_alone_still_search():
+    assert found("the") != []
+    assert found("in Moscow") == found("Moscow")
+
+
+def test_sort_by_time_puts_undated_last_and_years_first():
+    ordered = [f["time"]["value"] if f["time"] else None for f in sort_facts(STORE.facts, "time")]
+    dated = [value for value in ordered if value]
+    assert dated == sorted(dated)
+    assert ordered[: len(dated)] == dated
+    assert dated[0] == "2013"
