@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -13,6 +13,7 @@ from cli.sanitize import sanitize
 from cli.store import Record
 from cli.terminal import Terminal
 from cli.vocabulary import FACT_TYPES, ROLES, STATUSES
+from cli.writers import field_value, text_cell
 
 
 def make_console(terminal: Terminal) -> Console:
@@ -41,22 +42,38 @@ def time_label(time: dict[str, Any] | None) -> str:
     return ("≈" if time.get("inferred") else "") + str(time.get("value", ""))
 
 
-def render_fact_table(facts: Iterable[Record], console: Console) -> None:
-    """Facts as a table: id, type, status, time, Arabic claim."""
-    table = Table(box=None, header_style="bold", pad_edge=False, caption="≈ date inferred", caption_justify="left")
-    table.add_column("ID", style="cyan", no_wrap=True)
-    table.add_column("TYPE", no_wrap=True)
-    table.add_column("STATUS", no_wrap=True)
-    table.add_column("TIME", no_wrap=True)
-    table.add_column("CLAIM", ratio=1)
-    for fact in facts:
-        table.add_row(
-            store_text(fact.get("id")),
-            store_text(fact.get("type")),
-            store_text(fact.get("status")),
-            store_text(time_label(fact.get("time"))),
-            store_text(fact.get("claim")),
-        )
+_HEADERS = {"time.value": "TIME", "fact_count": "FACTS", "claim_en": "CLAIM", "name.en": "NAME", "name.ar": "NAME (AR)"}
+_WIDE = {"claim", "claim_en", "quote", "matched", "meaning", "description.ar", "description.en", "label"}
+
+
+def cell_text(record: Record, name: str) -> str:
+    """How a field of a listed record reads in a table: `time.value` marked `≈` when the date is inferred."""
+    if name == "time.value":
+        return time_label(record.get("time"))
+    return text_cell(field_value(record, name))
+
+
+def render_table(
+    records: Iterable[Record],
+    fields: Sequence[str],
+    console: Console,
+    *,
+    section: Callable[[Record], Any] | None = None,
+    caption: str | None = None,
+) -> None:
+    """Records as a table of the chosen fields; long text columns wrap; a new section where `section` changes."""
+    table = Table(box=None, header_style="bold", pad_edge=False, caption=caption, caption_justify="left")
+    for name in fields:
+        wide = name in _WIDE
+        table.add_column(_HEADERS.get(name, name.upper()), ratio=1 if wide else None, no_wrap=not wide)
+    previous: Any = None
+    for index, record in enumerate(records):
+        if section is not None:
+            current = section(record)
+            if index and current != previous:
+                table.add_section()
+            previous = current
+        table.add_row(*(store_text(cell_text(record, name)) for name in fields))
     console.print(table)
 
 

@@ -1,12 +1,15 @@
-"""Machine output: records written as JSON or plain tab-separated lines, exactly as stored. Never imports Rich."""
+"""Machine output: records as plain lines, JSON, JSON Lines, CSV or TSV, exactly as stored. Never imports Rich."""
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-_PLAIN_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+MACHINE_FORMATS = ("plain", "json", "jsonl", "csv", "tsv")
+
+_LINE_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def field_value(record: dict[str, Any], dotted: str) -> Any:
@@ -17,6 +20,11 @@ def field_value(record: dict[str, Any], dotted: str) -> Any:
             return None
         value = value.get(key)
     return value
+
+
+def select(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    """The chosen fields of a record, keyed by their dotted names, in the order asked."""
+    return {name: field_value(record, name) for name in fields}
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -33,18 +41,24 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return flat or {prefix: value}
 
 
+def text_cell(value: Any) -> str:
+    """A value as the text of one cell: null is empty, booleans `true`/`false`, arrays and objects compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def plain_cell(value: Any) -> str:
+    """A cell that stays on its line: backslash, tab, newline and carriage return written `\\\\ \\t \\n \\r`."""
+    return text_cell(value).translate(_LINE_ESCAPES)
+
+
 def write_json(value: Any, out: TextIO) -> None:
     """One JSON document: UTF-8 text with non-ASCII unescaped, indented, newline-terminated."""
     json.dump(value, out, ensure_ascii=False, indent=2)
     out.write("\n")
-
-
-def plain_cell(value: Any) -> str:
-    """A value as one tab-free, newline-free cell: null is empty; tab, newline, CR and backslash are escaped."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text.translate(_PLAIN_ESCAPES)
 
 
 def write_plain_record(record: dict[str, Any], out: TextIO) -> None:
@@ -53,7 +67,29 @@ def write_plain_record(record: dict[str, Any], out: TextIO) -> None:
         out.write(f"{name}\t{plain_cell(value)}\n")
 
 
-def write_plain(records: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO) -> None:
-    """One line per record, the fields tab-separated, no header."""
-    for record in records:
-        out.write("\t".join(plain_cell(field_value(record, name)) for name in fields) + "\n")
+def write_records(records: Sequence[dict[str, Any]], fmt: str, fields: Sequence[str] | None, out: TextIO) -> None:
+    """Records in a machine format. `fields` None means whole records (json, jsonl) and is not allowed otherwise.
+
+    plain: one record per line, tab-separated, no header. csv and tsv: a header line, then one line per record
+    (csv quoted as RFC 4180 says, with `\\n` line ends; tsv escaped as plain). json: one array; jsonl: one object
+    per line. With fields, json and jsonl objects are keyed by the dotted field names.
+    """
+    rows = list(records) if fields is None else [select(r, fields) for r in records]
+    if fmt == "json":
+        write_json(rows, out)
+    elif fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+    elif fields is None:
+        raise ValueError(f"the {fmt} format needs a field list")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(fields)
+        writer.writerows([text_cell(row[name]) for name in fields] for row in rows)
+    elif fmt in ("tsv", "plain"):
+        if fmt == "tsv":
+            out.write("\t".join(fields) + "\n")
+        for row in rows:
+            out.write("\t".join(plain_cell(row[name]) for name in fields) + "\n")
+    else:
+        raise ValueError(f"unknown format {fmt!r}")

@@ -6,10 +6,10 @@ import io
 
 from rich.console import Console
 
-from cli.render import render_fact_table, store_text
+from cli.render import render_table, store_text
 from cli.sanitize import sanitize
 from cli.terminal import Terminal
-from cli.writers import flatten, plain_cell, write_json, write_plain
+from cli.writers import flatten, plain_cell, select, text_cell, write_json, write_records
 
 
 def test_sanitize_makes_escapes_and_overrides_visible():
@@ -35,7 +35,7 @@ def test_table_shows_injected_text_inert():
     out = io.StringIO()
     console = Console(file=out, width=120, force_terminal=True, color_system="standard", markup=True)
     fact = {"id": "x", "type": "threat", "status": "done", "time": None, "claim": "\x1b]8;;http://e\x1b\\hi[bold]"}
-    render_fact_table([fact], console)
+    render_table([fact], ["id", "claim"], console)
     rendered = out.getvalue()
     assert "^[]8;;http://e^[\\hi[bold]" in rendered
     assert "\x1b]8" not in rendered
@@ -60,14 +60,49 @@ def test_plain_cells_stay_on_one_line():
     assert plain_cell("كازاخستان") == "كازاخستان"
 
 
-def test_write_plain_and_json_keep_text_as_stored():
-    records = [{"id": "a", "time": {"value": "2015"}, "claim": "روسيا \u202e"}, {"id": "b", "time": None, "claim": ""}]
+RECORDS = [
+    {"id": "a", "time": {"value": "2015"}, "claim": "روسيا \u202e", "tags": ["x", "ي"]},
+    {"id": "b", "time": None, "claim": 'say "hi",\tok', "tags": []},
+]
+
+
+def write(fmt: str, fields: list[str] | None) -> str:
     out = io.StringIO()
-    write_plain(records, ["id", "time.value", "claim"], out)
-    assert out.getvalue() == "a\t2015\tروسيا \u202e\nb\t\t\n"
+    write_records(RECORDS, fmt, fields, out)
+    return out.getvalue()
+
+
+def test_every_machine_format_keeps_text_as_stored():
+    fields = ["id", "time.value", "claim", "tags"]
+    assert write("plain", fields) == 'a\t2015\tروسيا \u202e\t["x","ي"]\nb\t\tsay "hi",\\tok\t[]\n'
+    assert write("tsv", fields) == "id\ttime.value\tclaim\ttags\n" + write("plain", fields)
+    assert write("csv", fields) == (
+        'id,time.value,claim,tags\na,2015,روسيا \u202e,"[""x"",""ي""]"\nb,,"say ""hi"",\tok",[]\n'
+    )
+    assert write("jsonl", None) == (
+        '{"id":"a","time":{"value":"2015"},"claim":"روسيا \u202e","tags":["x","ي"]}\n'
+        '{"id":"b","time":null,"claim":"say \\"hi\\",\\tok","tags":[]}\n'
+    )
+    assert write("jsonl", ["id", "time.value"]) == '{"id":"a","time.value":"2015"}\n{"id":"b","time.value":null}\n'
+    assert write("json", ["id"]) == '[\n  {\n    "id": "a"\n  },\n  {\n    "id": "b"\n  }\n]\n'
+
+
+def test_select_and_cells():
+    assert select(RECORDS[1], ["id", "time.value", "nothing.here"]) == {
+        "id": "b",
+        "time.value": None,
+        "nothing.here": None,
+    }
+    assert [text_cell(v) for v in (None, True, 3, 2.5, "x", {"a": 1})] == ["", "true", "3", "2.5", "x", '{"a":1}']
+
+
+def test_write_json_keeps_text_as_stored():
+    records = RECORDS
     out = io.StringIO()
     write_json(records[0], out)
-    assert out.getvalue() == '{\n  "id": "a",\n  "time": {\n    "value": "2015"\n  },\n  "claim": "روسيا \u202e"\n}\n'
+    assert out.getvalue().startswith(
+        '{\n  "id": "a",\n  "time": {\n    "value": "2015"\n  },\n  "claim": "روسيا \u202e",\n'
+    )
 
 
 class FakeStream(io.StringIO):
