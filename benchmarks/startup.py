@@ -33,6 +33,7 @@ COMMANDS = {
     "list (piped: plain)": [FACTS, "list"],
     "list --format table": [FACTS, "list", "--format", "table"],
     "show ID --format json": [FACTS, "show", "rt-byline", "--format", "json"],
+    "search --format json": [FACTS, "search", "تسليم كازاخستان", "--format", "json"],
     "show ID --format text": [FACTS, "show", "rt-byline", "--format", "text"],
     "validate": [FACTS, "validate"],
 }
@@ -42,6 +43,7 @@ TARGETS = {
     "list --format json": 5.0,
     "list (piped: plain)": 5.0,
     "show ID --format json": 5.0,
+    "search --format json": 6.0,
     "list --format table": 8.0,
     "show ID --format text": 8.0,
     "validate": 10.0,

@@ -1,9 +1,13 @@
-"""The `facts` commands (Typer): parse options, read the store, hand records to a writer or a renderer."""
+"""The `facts` commands (Typer): parse options, read the store, query it, hand records to a writer or a renderer."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
@@ -12,9 +16,13 @@ import typer
 from typer.core import TyperGroup
 
 from cli import __version__
-from cli.store import ENV_VAR, TABLES, Store, StoreError, open_store, resolve_store_path
+from cli.arabic import tokenize
+from cli.query import ARTICLE, EntityIndex, Filters, Period, Stemmer, search, sort_facts
+from cli.store import ENV_VAR, TABLES, Record, Store, StoreError, open_store, resolve_store_path
 from cli.terminal import Terminal
-from cli.writers import write_json, write_plain, write_plain_record
+from cli.views import View, entities_view, facts_view, search_view, stats_view, timeline_view, types_view
+from cli.vocabulary import ENTITY_KINDS, FACT_TYPES, STATUSES
+from cli.writers import write_json, write_plain_record, write_records
 
 
 class ExitCode(IntEnum):
@@ -27,10 +35,13 @@ class ExitCode(IntEnum):
     INVALID = 4
 
 
-class ListFormat(str, Enum):
+class OutputFormat(str, Enum):
     table = "table"
     plain = "plain"
     json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    tsv = "tsv"
 
 
 class RecordFormat(str, Enum):
@@ -44,7 +55,22 @@ class SourceFormat(str, Enum):
     json = "json"
 
 
-PLAIN_FIELDS = ("id", "type", "status", "time.value", "claim")
+class Lang(str, Enum):
+    ar = "ar"
+    en = "en"
+
+
+class SortKey(str, Enum):
+    store = "store"
+    id = "id"
+    time = "time"
+    type = "type"
+    status = "status"
+
+
+FactType = Enum("FactType", {key: key for key in FACT_TYPES}, type=str)  # type: ignore[misc]
+Status = Enum("Status", {key: key for key in STATUSES}, type=str)  # type: ignore[misc]
+EntityKind = Enum("EntityKind", {key: key for key in ENTITY_KINDS}, type=str)  # type: ignore[misc]
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
@@ -73,7 +99,6 @@ class FactsGroup(TyperGroup):
 app = typer.Typer(
     name="facts",
     cls=FactsGroup,
-    help="Look up the claims of an Arabic news article: bilingual, attributed, source-anchored facts.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -84,6 +109,16 @@ app = typer.Typer(
 DbOption = Annotated[
     Optional[Path],  # noqa: UP045 (Typer reads the annotation at run time, on Python 3.10 too)
     typer.Option("--db", metavar="PATH", help=f"Store file to read. Default: ${ENV_VAR}, else the bundled store."),
+]
+FormatOption = Annotated[
+    Optional[OutputFormat],  # noqa: UP045
+    typer.Option(
+        "--format", "-f", help="table (default on a terminal), plain (default when piped), json, jsonl, csv, tsv."
+    ),
+]
+FieldsOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--fields", metavar="A,B.C", help="Fields to print, comma-separated; nested ones dotted: time.value."),
 ]
 
 
@@ -106,6 +141,172 @@ def _not_found(what: str, record_id: str, known: list[str]) -> NoReturn:
     fail(f"no {what} with id {record_id!r}{hint}", ExitCode.NOT_FOUND)
 
 
+_NoneOr = Optional  # Typer reads these annotations at run time, on Python 3.10 too
+
+SELECTION_OPTIONS: dict[str, Any] = {
+    "types": Annotated[
+        _NoneOr[list[FactType]], typer.Option("--type", help="Only facts of this type (repeatable: any of them).")
+    ],
+    "statuses": Annotated[
+        _NoneOr[list[Status]], typer.Option("--status", help="Only facts with this status (repeatable: any of them).")
+    ],
+    "entities": Annotated[
+        _NoneOr[list[str]],
+        typer.Option(
+            "--entity",
+            metavar="NAME",
+            help="Only facts involving this entity, named by id, name or alias in either script (repeatable: all).",
+        ),
+    ],
+    "speakers": Annotated[
+        _NoneOr[list[str]],
+        typer.Option(
+            "--by",
+            metavar="NAME",
+            help=f"Only facts attributed to this speaker; {ARTICLE!r}: what the article itself asserts (repeatable).",
+        ),
+    ],
+    "since": Annotated[
+        _NoneOr[str],
+        typer.Option(
+            "--since", metavar="DATE", help="Only facts certainly on or after DATE: YYYY, YYYY-MM or YYYY-MM-DD."
+        ),
+    ],
+    "until": Annotated[
+        _NoneOr[str], typer.Option("--until", metavar="DATE", help="Only facts certainly on or before DATE.")
+    ],
+    "sources": Annotated[
+        _NoneOr[list[str]], typer.Option("--source", metavar="ID", help="Only facts from this source (repeatable).")
+    ],
+    "sort": Annotated[
+        _NoneOr[SortKey],
+        typer.Option("--sort", help="Order: store order (search: best first), id, time, type, status."),
+    ],
+    "limit": Annotated[_NoneOr[int], typer.Option("--limit", metavar="N", min=1, help="At most N facts.")],
+    "lang": Annotated[Lang, typer.Option("--lang", help="Which claim tables and plain lines show: ar or en.")],
+}
+
+
+@dataclass(frozen=True)
+class FactSelection:
+    """The fact filters and ordering a command was given (the options of SELECTION_OPTIONS, same names)."""
+
+    types: list[FactType] | None = None
+    statuses: list[Status] | None = None
+    entities: list[str] | None = None
+    speakers: list[str] | None = None
+    since: str | None = None
+    until: str | None = None
+    sources: list[str] | None = None
+    sort: SortKey | None = None
+    limit: int | None = None
+    lang: Lang = Lang.ar
+
+
+def with_fact_selection(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the options of SELECTION_OPTIONS, handed to it as one `selection` argument."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for name, p in signature.parameters.items() if name != "selection"]
+    added = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=FactSelection.__dataclass_fields__[name].default,
+            annotation=annotation,
+        )
+        for name, annotation in SELECTION_OPTIONS.items()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> None:
+        selection = FactSelection(**{name: kwargs.pop(name) for name in SELECTION_OPTIONS})
+        command(**kwargs, selection=selection)
+
+    wrapper.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *added]}
+    return wrapper
+
+
+def _entity_ids(names: list[str], index: EntityIndex, what: str) -> frozenset[str]:
+    ids: set[str] = set()
+    for name in names:
+        found = index.resolve(name)
+        if not found:
+            close = index.suggestions(name)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; `facts entities` lists them"
+            fail(f"{what}: no entity named {name!r}{hint}", ExitCode.NOT_FOUND)
+        ids |= found
+    return frozenset(ids)
+
+
+def _period(value: str | None, option: str) -> Period | None:
+    if value is None:
+        return None
+    try:
+        return Period.parse(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from None
+
+
+def select_facts(store: Store, selection: FactSelection, index: EntityIndex) -> list[Record]:
+    """The store's facts that pass the selection's filters, in its order (store order unless --sort)."""
+    filters = Filters(
+        types=frozenset(t.value for t in selection.types or []),
+        statuses=frozenset(s.value for s in selection.statuses or []),
+        entities=tuple(_entity_ids([name], index, "--entity") for name in selection.entities or []),
+        speakers=frozenset(
+            ARTICLE if name == ARTICLE else speaker
+            for name in selection.speakers or []
+            for speaker in ([ARTICLE] if name == ARTICLE else _entity_ids([name], index, "--by"))
+        ),
+        since=_period(selection.since, "--since"),
+        until=_period(selection.until, "--until"),
+        sources=frozenset(selection.sources or []),
+    )
+    facts = [fact for fact in store.facts if filters.admits(fact)]
+    return sort_facts(facts, selection.sort.value) if selection.sort else facts
+
+
+def _limited(records: list[Any], selection: FactSelection) -> list[Any]:
+    return records[: selection.limit] if selection.limit else records
+
+
+def _fields(view: View, option: str | None) -> list[str] | None:
+    if option is None:
+        return None
+    names = [name.strip() for name in option.split(",") if name.strip()]
+    valid = view.valid_fields()
+    unknown = [name for name in names if name not in valid]
+    if unknown or not names:
+        what = f"unknown field {unknown[0]!r}" if unknown else "no field named"
+        raise typer.BadParameter(f"{what}; valid fields: {', '.join(valid)}", param_hint="--fields")
+    return names
+
+
+def emit(view: View, output_format: OutputFormat | None, fields_option: str | None) -> None:
+    """Write a view in the chosen format (table on a terminal, plain when piped); exit 1 when it is empty."""
+    fields = _fields(view, fields_option)
+    terminal = Terminal.detect()
+    chosen = output_format or (OutputFormat.table if terminal.is_tty else OutputFormat.plain)
+    if chosen is OutputFormat.table:
+        if view.records:
+            from cli.render import make_console, render_table
+
+            render_table(
+                view.records,
+                fields or view.columns,
+                make_console(terminal),
+                section=view.section if fields is None else None,
+                caption=view.caption if fields is None or "time.value" in fields else None,
+            )
+    else:
+        whole = chosen in (OutputFormat.json, OutputFormat.jsonl) and fields is None
+        default = view.columns if chosen is OutputFormat.plain else view.fields
+        write_records(view.records, chosen.value, None if whole else (fields or default), sys.stdout)
+    if not view.records:
+        fail(f"no {view.noun} matched", ExitCode.NOT_FOUND)
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"facts {__version__}")
@@ -120,32 +321,84 @@ def main_options(
 ) -> None:
     """Look up the claims of an Arabic news article: bilingual, attributed, source-anchored facts.
 
-    Exit codes: 0 success, 1 nothing found, 2 usage error, 3 store cannot be read, 4 store invalid.
+    Exit codes: 0 results, 1 nothing matched or found, 2 usage error, 3 store cannot be read, 4 store invalid.
     """
 
 
 @app.command("list")
+@with_fact_selection
 def list_facts(
-    output_format: Annotated[
-        Optional[ListFormat],  # noqa: UP045
-        typer.Option("--format", "-f", help="table (default on a terminal), plain (default when piped), json."),
+    output_format: FormatOption = None, fields: FieldsOption = None, db: DbOption = None, *, selection: FactSelection
+) -> None:
+    """List facts, filtered and sorted as asked: a table on a terminal, tab-separated lines when piped."""
+    store = _open(db)
+    facts = select_facts(store, selection, EntityIndex(store.entities))
+    emit(facts_view(_limited(facts, selection), selection.lang.value), output_format, fields)
+
+
+@app.command("search")
+@with_fact_selection
+def search_facts(
+    query: Annotated[str, typer.Argument(help="Words in Arabic or English, names in any spelling; all must match.")],
+    output_format: FormatOption = None,
+    fields: FieldsOption = None,
+    db: DbOption = None,
+    *,
+    selection: FactSelection,
+) -> None:
+    """Search claims, quotes and entity names, best first, saying why each fact matched."""
+    if not tokenize(query):
+        raise typer.BadParameter("the query has no words", param_hint="QUERY")
+    store = _open(db)
+    index = EntityIndex(store.entities)
+    hits = search(select_facts(store, selection, index), index, query, Stemmer(store.facts, index))
+    if selection.sort:
+        order = {id(fact): n for n, fact in enumerate(sort_facts([h.fact for h in hits], selection.sort.value))}
+        hits.sort(key=lambda hit: order[id(hit.fact)])
+    emit(search_view(_limited(hits, selection), selection.lang.value), output_format, fields)
+
+
+@app.command("timeline")
+@with_fact_selection
+def timeline(
+    output_format: FormatOption = None, fields: FieldsOption = None, db: DbOption = None, *, selection: FactSelection
+) -> None:
+    """Dated facts in date order, grouped by year, with each date's precision; ≈ marks an inferred date."""
+    store = _open(db)
+    facts = select_facts(store, selection, EntityIndex(store.entities))
+    view = timeline_view(facts, selection.lang.value)
+    emit(replace(view, records=_limited(view.records, selection)), output_format, fields)
+
+
+@app.command("stats")
+@with_fact_selection
+def stats(
+    output_format: FormatOption = None, fields: FieldsOption = None, db: DbOption = None, *, selection: FactSelection
+) -> None:
+    """Counts of the (filtered) facts by type, entity, speaker and year."""
+    store = _open(db)
+    emit(stats_view(select_facts(store, selection, EntityIndex(store.entities)), store), output_format, fields)
+
+
+@app.command("entities")
+def entities(
+    kinds: Annotated[
+        Optional[list[EntityKind]],  # noqa: UP045
+        typer.Option("--kind", help="Only entities of this kind (repeatable: any of them)."),
     ] = None,
+    output_format: FormatOption = None,
+    fields: FieldsOption = None,
     db: DbOption = None,
 ) -> None:
-    """List every fact: a table on a terminal, tab-separated lines when piped, or a JSON array."""
+    """People, countries, organisations, places, systems and documents, with how many facts involve each."""
     store = _open(db)
-    terminal = Terminal.detect()
-    chosen = output_format or (ListFormat.table if terminal.is_tty else ListFormat.plain)
-    if chosen is ListFormat.json:
-        write_json(store.facts, sys.stdout)
-    elif chosen is ListFormat.plain:
-        write_plain(store.facts, PLAIN_FIELDS, sys.stdout)
-    elif store.facts:
-        from cli.render import make_console, render_fact_table
+    emit(entities_view(store, [k.value for k in kinds or []]), output_format, fields)
 
-        render_fact_table(store.facts, make_console(terminal))
-    if not store.facts:
-        fail(f"{store.path}: the store holds no facts", ExitCode.NOT_FOUND)
+
+@app.command("types")
+def types(output_format: FormatOption = None, fields: FieldsOption = None, db: DbOption = None) -> None:
+    """The fact types: the closed vocabulary with Arabic and English labels, and how many facts have each."""
+    emit(types_view(_open(db).facts), output_format, fields)
 
 
 @app.command("show")

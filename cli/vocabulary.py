@@ -28,7 +28,7 @@ FACT_TYPES: dict[str, Term] = {
     "facility-use": Term(
         "استخدام منشأة", "Facility use", "one state's military use of a facility on another state's territory", "062"
     ),
-    "adoption": Term("تبنٍّ", "Adoption", "a body adopting a document: a doctrine, principles, a draft"),
+    "adoption": Term("تبني", "Adoption", "a body adopting a document: a doctrine, principles, a draft"),
     "policy": Term("سياسة", "Policy", "a standing priority or position of a body"),
     "assessment": Term("تقييم", "Assessment", "a speaker's judgement of how important or how real something is", "010"),
     "threat": Term("تهديد", "Threat", "a claim that a party faces a security threat (not a threat made by an actor)"),
