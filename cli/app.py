@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -107,17 +107,17 @@ app = typer.Typer(
 )
 
 DbOption = Annotated[
-    Optional[Path],  # noqa: UP045 (Typer reads the annotation at run time, on Python 3.10 too)
+    Path | None,
     typer.Option("--db", metavar="PATH", help=f"Store file to read. Default: ${ENV_VAR}, else the bundled store."),
 ]
 FormatOption = Annotated[
-    Optional[OutputFormat],  # noqa: UP045
+    OutputFormat | None,
     typer.Option(
         "--format", "-f", help="table (default on a terminal), plain (default when piped), json, jsonl, csv, tsv."
     ),
 ]
 FieldsOption = Annotated[
-    Optional[str],  # noqa: UP045
+    str | None,
     typer.Option("--fields", metavar="A,B.C", help="Fields to print, comma-separated; nested ones dotted: time.value."),
 ]
 
@@ -141,17 +141,15 @@ def _not_found(what: str, record_id: str, known: list[str]) -> NoReturn:
     fail(f"no {what} with id {record_id!r}{hint}", ExitCode.NOT_FOUND)
 
 
-_NoneOr = Optional  # Typer reads these annotations at run time, on Python 3.10 too
-
 SELECTION_OPTIONS: dict[str, Any] = {
     "types": Annotated[
-        _NoneOr[list[FactType]], typer.Option("--type", help="Only facts of this type (repeatable: any of them).")
+        list[FactType] | None, typer.Option("--type", help="Only facts of this type (repeatable: any of them).")
     ],
     "statuses": Annotated[
-        _NoneOr[list[Status]], typer.Option("--status", help="Only facts with this status (repeatable: any of them).")
+        list[Status] | None, typer.Option("--status", help="Only facts with this status (repeatable: any of them).")
     ],
     "entities": Annotated[
-        _NoneOr[list[str]],
+        list[str] | None,
         typer.Option(
             "--entity",
             metavar="NAME",
@@ -159,7 +157,7 @@ SELECTION_OPTIONS: dict[str, Any] = {
         ),
     ],
     "speakers": Annotated[
-        _NoneOr[list[str]],
+        list[str] | None,
         typer.Option(
             "--by",
             metavar="NAME",
@@ -167,22 +165,22 @@ SELECTION_OPTIONS: dict[str, Any] = {
         ),
     ],
     "since": Annotated[
-        _NoneOr[str],
+        str | None,
         typer.Option(
             "--since", metavar="DATE", help="Only facts certainly on or after DATE: YYYY, YYYY-MM or YYYY-MM-DD."
         ),
     ],
     "until": Annotated[
-        _NoneOr[str], typer.Option("--until", metavar="DATE", help="Only facts certainly on or before DATE.")
+        str | None, typer.Option("--until", metavar="DATE", help="Only facts certainly on or before DATE.")
     ],
     "sources": Annotated[
-        _NoneOr[list[str]], typer.Option("--source", metavar="ID", help="Only facts from this source (repeatable).")
+        list[str] | None, typer.Option("--source", metavar="ID", help="Only facts from this source (repeatable).")
     ],
     "sort": Annotated[
-        _NoneOr[SortKey],
+        SortKey | None,
         typer.Option("--sort", help="Order: store order (search: best first), id, time, type, status."),
     ],
-    "limit": Annotated[_NoneOr[int], typer.Option("--limit", metavar="N", min=1, help="At most N facts.")],
+    "limit": Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="At most N facts.")],
     "lang": Annotated[Lang, typer.Option("--lang", help="Which claim tables and plain lines show: ar or en.")],
 }
 
@@ -227,16 +225,14 @@ def with_fact_selection(command: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def _entity_ids(names: list[str], index: EntityIndex, what: str) -> frozenset[str]:
-    ids: set[str] = set()
-    for name in names:
-        found = index.resolve(name)
-        if not found:
-            close = index.suggestions(name)
-            hint = f"; did you mean {', '.join(close)}?" if close else "; `facts entities` lists them"
-            fail(f"{what}: no entity named {name!r}{hint}", ExitCode.NOT_FOUND)
-        ids |= found
-    return frozenset(ids)
+def _entity_ids(name: str, index: EntityIndex, option: str) -> frozenset[str]:
+    """The entities `name` names; exit 1 with suggestions when it names none."""
+    found = index.resolve(name)
+    if not found:
+        close = index.suggestions(name)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `facts entities` lists them"
+        fail(f"{option}: no entity named {name!r}{hint}", ExitCode.NOT_FOUND)
+    return frozenset(found)
 
 
 def _period(value: str | None, option: str) -> Period | None:
@@ -250,15 +246,14 @@ def _period(value: str | None, option: str) -> Period | None:
 
 def select_facts(store: Store, selection: FactSelection, index: EntityIndex) -> list[Record]:
     """The store's facts that pass the selection's filters, in its order (store order unless --sort)."""
+    speakers: set[str] = set()
+    for name in selection.speakers or []:
+        speakers |= {ARTICLE} if name == ARTICLE else _entity_ids(name, index, "--by")
     filters = Filters(
         types=frozenset(t.value for t in selection.types or []),
         statuses=frozenset(s.value for s in selection.statuses or []),
-        entities=tuple(_entity_ids([name], index, "--entity") for name in selection.entities or []),
-        speakers=frozenset(
-            ARTICLE if name == ARTICLE else speaker
-            for name in selection.speakers or []
-            for speaker in ([ARTICLE] if name == ARTICLE else _entity_ids([name], index, "--by"))
-        ),
+        entities=tuple(_entity_ids(name, index, "--entity") for name in selection.entities or []),
+        speakers=frozenset(speakers),
         since=_period(selection.since, "--since"),
         until=_period(selection.until, "--until"),
         sources=frozenset(selection.sources or []),
@@ -383,7 +378,7 @@ def stats(
 @app.command("entities")
 def entities(
     kinds: Annotated[
-        Optional[list[EntityKind]],  # noqa: UP045
+        list[EntityKind] | None,
         typer.Option("--kind", help="Only entities of this kind (repeatable: any of them)."),
     ] = None,
     output_format: FormatOption = None,
@@ -405,7 +400,7 @@ def types(output_format: FormatOption = None, fields: FieldsOption = None, db: D
 def show_fact(
     fact_id: Annotated[str, typer.Argument(metavar="ID", help="The fact's id, as `facts list` shows it.")],
     output_format: Annotated[
-        Optional[RecordFormat],  # noqa: UP045
+        RecordFormat | None,
         typer.Option(
             "--format",
             "-f",
@@ -434,7 +429,7 @@ def show_fact(
 @app.command("source")
 def show_source(
     source_id: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Argument(metavar="[ID]", help="A source id; default: every source."),
     ] = None,
     output_format: Annotated[
