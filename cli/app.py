@@ -346,10 +346,8 @@ def search_facts(
         raise typer.BadParameter("the query has no words", param_hint="QUERY")
     store = _open(db)
     index = EntityIndex(store.entities)
-    hits = search(select_facts(store, selection, index), index, query, Stemmer(store.facts, index))
-    if selection.sort:
-        order = {id(fact): n for n, fact in enumerate(sort_facts([h.fact for h in hits], selection.sort.value))}
-        hits.sort(key=lambda hit: order[id(hit.fact)])
+    facts = select_facts(store, selection, index)
+    hits = search(facts, index, query, Stemmer(store.facts, index), ranked=selection.sort is None)
     emit(search_view(_limited(hits, selection), selection.lang.value), output_format, fields)
 
 
@@ -372,7 +370,8 @@ def stats(
 ) -> None:
     """Counts of the (filtered) facts by type, entity, speaker and year."""
     store = _open(db)
-    emit(stats_view(select_facts(store, selection, EntityIndex(store.entities)), store), output_format, fields)
+    facts = select_facts(store, selection, EntityIndex(store.entities))
+    emit(stats_view(_limited(facts, selection), store), output_format, fields)
 
 
 @app.command("entities")

@@ -345,8 +345,11 @@ def _match_word(item: _Indexed, word: str, forms: Sequence[str], stemmer: Stemme
     return best
 
 
-def search(facts: Sequence[Record], entities: EntityIndex, query: str, stemmer: Stemmer | None = None) -> list[Hit]:
-    """Facts matching every term of `query`, best first (ties in store order), each with why it matched.
+def search(
+    facts: Sequence[Record], entities: EntityIndex, query: str, stemmer: Stemmer | None = None, *, ranked: bool = True
+) -> list[Hit]:
+    """Facts matching every term of `query`, each with how well and why: best first (ties in the order of
+    `facts`), or in the order of `facts` when not `ranked`.
 
     `stemmer` knows the words of the whole store (so that a filter on `facts` does not change how words match);
     by default, the words of `facts`.
@@ -377,7 +380,7 @@ def search(facts: Sequence[Record], entities: EntityIndex, query: str, stemmer: 
         if all(found):
             matched = [m for m in found if m is not None]
             hits.append(Hit(item.fact, sum(weight for weight, _ in matched), tuple(why for _, why in matched)))
-    return sorted(hits, key=lambda hit: -hit.score)
+    return sorted(hits, key=lambda hit: -hit.score) if ranked else hits
 
 
 def involvement_counts(facts: Iterable[Record]) -> dict[str, int]:

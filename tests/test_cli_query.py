@@ -106,6 +106,15 @@ def test_source_sort_limit(run):
     assert values == sorted(values) and by_time[-1]["time"] is None
 
 
+def test_sort_and_limit_on_search_and_stats(run):
+    ranked = fact_ids(run, "search", "Kazakhstan")
+    by_id = fact_ids(run, "search", "Kazakhstan", "--sort", "id")
+    assert by_id == sorted(ranked) and by_id != ranked
+    assert fact_ids(run, "search", "Kazakhstan", "--limit", "2") == ranked[:2]
+    counts = records(run, "stats", "--limit", "1")
+    assert {r["dimension"]: r["count"] for r in counts if r["dimension"] in ("type", "year")} == {"type": 1, "year": 1}
+
+
 def test_lang_chooses_the_claim_shown(run):
     arabic = run("list", "--limit", "1").stdout.rstrip("\n").split("\t")
     english = run("list", "--limit", "1", "--lang", "en").stdout.rstrip("\n").split("\t")
