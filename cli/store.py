@@ -1,25 +1,42 @@
-"""The fact store: which file to open, and reading its three tables without ever writing."""
+"""The fact store: which file, reading it without ever writing, and writing it validated, atomically, locked."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tinydb import TinyDB
 from tinydb.middlewares import CachingMiddleware
-from tinydb.storages import JSONStorage
+from tinydb.storages import JSONStorage, Storage
 
 ENV_VAR = "FACTS_DB"
 TABLES = ("sources", "entities", "facts")
+SINGULAR = {"sources": "source", "entities": "entity", "facts": "fact"}
 
 Record = dict[str, Any]
 
 
+T = TypeVar("T")
+
+
 class StoreError(Exception):
-    """The store cannot be opened or read: missing, unreadable, not JSON, or not shaped as a store."""
+    """The store cannot be opened, read or written: missing, unreadable, not JSON, not shaped as a store, read-only."""
+
+
+class InvalidWrite(Exception):
+    """A write refused because the store would not validate; nothing was written."""
+
+    def __init__(self, problems: list[Any]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
 
 
 def bundled_store_path() -> Path:
@@ -35,6 +52,18 @@ def resolve_store_path(db: Path | None) -> Path:
         return db
     from_env = os.environ.get(ENV_VAR)
     return Path(from_env) if from_env else bundled_store_path()
+
+
+def writable_store_path(db: Path | None) -> Path:
+    """The store a write goes to: `--db PATH` or `$FACTS_DB`, never the bundled store."""
+    explicit = db is not None or bool(os.environ.get(ENV_VAR))
+    path = resolve_store_path(db)
+    if not explicit or path.resolve() == bundled_store_path().resolve():
+        raise StoreError(
+            "the bundled store is read-only: make a store of your own with `facts init PATH`, "
+            f"then name it with --db PATH or {ENV_VAR}=PATH"
+        )
+    return path
 
 
 @dataclass(frozen=True)
@@ -97,3 +126,96 @@ def open_store(path: Path) -> Store:
     finally:
         db.close()
     return Store(path=path, document=document, **tables)
+
+
+def serialize(document: dict[str, Any]) -> str:
+    """A store document as the file holds it: UTF-8 JSON, Arabic unescaped, indented, newline-terminated."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that a reader, or a crash at any moment, sees the old file or the new one.
+
+    The text goes to a temporary file in the same directory, is flushed and fsynced, takes the old file's mode,
+    and is renamed over `path`; then the directory is fsynced, so that the rename itself is durable.
+    """
+    directory = path.parent
+    if not directory.is_dir():
+        raise StoreError(f"{path}: no such directory {directory}")
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise StoreError(f"{path}: cannot write in {directory}: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    directory_handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(directory_handle)
+    finally:
+        os.close(directory_handle)
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the store's write lock (an exclusive `flock` on `PATH.lock`, beside it) for the block.
+
+    Writers wait for each other, so that every read-modify-write sees the one before it. Readers take no lock:
+    a rename is atomic. Temporary files left by a writer that was killed are removed once the lock is held.
+    """
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        handle = open(lock_path, "a")  # noqa: SIM115 (held for the block)
+    except OSError as error:
+        raise StoreError(f"{path}: cannot take the write lock {lock_path}: {error.strerror}") from None
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            for stale in path.parent.glob(f".{path.name}.*.tmp"):
+                stale.unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that reads like JSONStorage and writes through `write_atomically`."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def read(self) -> dict[str, Any] | None:
+        return open_store(self._path).document
+
+    def write(self, data: dict[str, Any]) -> None:
+        write_atomically(self._path, serialize(data))
+
+
+def transaction(path: Path, change: Callable[[TinyDB], T]) -> T:
+    """Change a store through TinyDB, all or nothing: under the lock, read it, apply `change`, validate the whole
+    result, and write it atomically, once; or raise InvalidWrite and leave the file byte for byte as it was."""
+    from cli.validate import validate_document
+
+    with locked(path):
+        storage = CachingMiddleware(AtomicJSONStorage)
+        storage.WRITE_CACHE_SIZE = sys.maxsize
+        db = TinyDB(path, storage=storage)
+        result = change(db)
+        problems = validate_document(db.storage.read())
+        if problems:
+            raise InvalidWrite(problems)
+        db.storage.flush()
+        return result

@@ -9,7 +9,18 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED, write_store
 
-from cli.store import ENV_VAR, StoreError, bundled_store_path, open_store, resolve_store_path
+from cli.store import (
+    ENV_VAR,
+    InvalidWrite,
+    StoreError,
+    bundled_store_path,
+    locked,
+    open_store,
+    resolve_store_path,
+    transaction,
+    writable_store_path,
+    write_atomically,
+)
 
 
 def test_db_beats_environment_beats_bundled(monkeypatch, tmp_path):
@@ -89,3 +100,64 @@ def test_reading_never_writes(tmp_path):
     assert store.facts
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
     assert sorted(p.name for p in Path(tmp_path).iterdir()) == ["copy.json"]
+
+
+def test_write_atomically_replaces_the_file_and_keeps_its_mode(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text("old", encoding="utf-8")
+    path.chmod(0o600)
+    write_atomically(path, "new ي\n")
+    assert path.read_text(encoding="utf-8") == "new ي\n"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "s.json"
+    path.write_text("old", encoding="utf-8")
+
+    def crash(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        write_atomically(path, "new")
+    assert path.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+def test_the_lock_clears_temporaries_of_killed_writers(tmp_path):
+    path = tmp_path / "s.json"
+    stale = tmp_path / ".s.json.abc123.tmp"
+    stale.write_text("half a store", encoding="utf-8")
+    other = tmp_path / ".other.json.abc123.tmp"
+    other.write_text("not ours", encoding="utf-8")
+    with locked(path):
+        assert not stale.exists()
+    assert other.exists()
+
+
+def test_transaction_writes_only_a_valid_store(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_bytes(BUNDLED.read_bytes())
+    before = path.read_bytes()
+
+    def break_it(db):
+        db.table("facts").update({"type": "rumour"}, doc_ids=[1])
+
+    with pytest.raises(InvalidWrite) as raised:
+        transaction(path, break_it)
+    assert str(raised.value.problems[0]).startswith("facts/ru-am-caucasus-air-defence: type: 'rumour'")
+    assert path.read_bytes() == before
+    assert transaction(path, lambda db: db.table("facts").remove(doc_ids=[28])) == [28]
+    assert len(open_store(path).facts) == 27
+
+
+def test_writable_store_path_never_names_the_bundled_store(monkeypatch, tmp_path):
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    with pytest.raises(StoreError, match="read-only"):
+        writable_store_path(None)
+    with pytest.raises(StoreError, match="read-only"):
+        writable_store_path(bundled_store_path())
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "mine.json"))
+    assert writable_store_path(None) == tmp_path / "mine.json"
