@@ -17,8 +17,20 @@ from typer.core import TyperGroup
 
 from cli import __version__
 from cli.arabic import tokenize
+from cli.curate import InputError, UnknownRecord
 from cli.query import ARTICLE, EntityIndex, Filters, Period, Stemmer, search, sort_facts
-from cli.store import ENV_VAR, TABLES, Record, Store, StoreError, open_store, resolve_store_path
+from cli.store import (
+    ENV_VAR,
+    SINGULAR,
+    TABLES,
+    InvalidWrite,
+    Record,
+    Store,
+    StoreError,
+    open_store,
+    resolve_store_path,
+    writable_store_path,
+)
 from cli.terminal import Terminal
 from cli.views import View, entities_view, facts_view, search_view, stats_view, timeline_view, types_view
 from cli.vocabulary import ENTITY_KINDS, FACT_TYPES, STATUSES
@@ -87,6 +99,14 @@ class FactsGroup(TyperGroup):
             return super().invoke(ctx)
         except StoreError as error:
             fail(str(error), ExitCode.STORE)
+        except InvalidWrite as error:
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            fail(f"nothing written: {_count(len(error.problems), 'problems')}", ExitCode.INVALID)
+        except InputError as error:
+            fail(f"nothing written: {error}", ExitCode.INVALID)
+        except UnknownRecord as error:
+            fail(f"nothing written: {error}", ExitCode.NOT_FOUND)
         except BrokenPipeError:
             # The reader went away (`facts list | head`): not an error. Point stdout at /dev/null so that the
             # interpreter's final flush does not complain.
@@ -122,11 +142,8 @@ FieldsOption = Annotated[
 ]
 
 
-_SINGULAR = {"sources": "source", "entities": "entity", "facts": "fact", "problems": "problem"}
-
-
 def _count(number: int, plural: str) -> str:
-    return f"{number} {plural if number != 1 else _SINGULAR[plural]}"
+    return f"{number} {plural if number != 1 else SINGULAR.get(plural, plural.removesuffix('s'))}"
 
 
 def _open(db: Path | None) -> Store:
@@ -471,6 +488,102 @@ def validate(db: DbOption = None) -> None:
         fail(f"{store.path}: {_count(len(problems), 'problems')}", ExitCode.INVALID)
     counts = ", ".join(_count(len(getattr(store, table)), table) for table in TABLES)
     print(f"facts: {store.path}: valid: {counts}", file=sys.stderr)
+
+
+InputArgument = Annotated[
+    str, typer.Argument(metavar="[FILE|-]", help="Where to read the JSON from; - (the default) is standard input.")
+]
+
+
+def _read_input(source: str) -> str:
+    if source == "-":
+        if sys.stdin.isatty():
+            print("facts: reading JSON from standard input (end with Ctrl-D)", file=sys.stderr)
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise typer.BadParameter(f"cannot read {source}: {getattr(error, 'strerror', None) or error}") from None
+
+
+class RecordKind(str, Enum):
+    fact = "fact"
+    entity = "entity"
+    source = "source"
+
+
+@app.command("init")
+def init(
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="The new store file.")],
+    empty: Annotated[
+        bool, typer.Option("--empty", help="A store with no records, not a copy of the bundled one.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Make a new writable store: a copy of the bundled store, or an empty one."""
+    from cli.curate import init_store
+
+    facts = init_store(path, empty=empty, force=force)
+    print(
+        f"facts: wrote {path} ({_count(facts, 'facts')}); use it with --db {path} or {ENV_VAR}={path}", file=sys.stderr
+    )
+
+
+@app.command("add")
+def add(source: InputArgument = "-", db: DbOption = None) -> None:
+    """Add one fact from a JSON object (as `facts show ID --format json` prints it); print its id.
+
+    An id is made from the English claim when the object has none; a span is found from the quote when the object
+    has none and the quote stands once in the source. The store must validate afterwards, or nothing is written.
+    """
+    from cli.curate import add_fact, parse_json
+
+    path = writable_store_path(db)
+    print(add_fact(path, parse_json(_read_input(source), "the input")))
+
+
+@app.command("import")
+def import_(source: InputArgument = "-", db: DbOption = None) -> None:
+    """Add the records of an export document, a JSON array of facts or JSON Lines of facts: all, or none.
+
+    Records identical to stored ones are skipped; a different record under a stored id refuses the import.
+    """
+    from cli.curate import import_records, parse_import
+
+    path = writable_store_path(db)
+    added = import_records(path, parse_import(_read_input(source)))
+    print(f"facts: {path}: added {', '.join(_count(added[table], table) for table in TABLES)}", file=sys.stderr)
+
+
+@app.command("export")
+def export(db: DbOption = None) -> None:
+    """Print the whole store as one JSON document: {"sources": [...], "entities": [...], "facts": [...]}."""
+    from cli.curate import export_document
+
+    write_json(export_document(_open(db)), sys.stdout)
+
+
+@app.command("remove")
+def remove(
+    ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Ids of the records to remove.")],
+    kind: Annotated[RecordKind, typer.Option("--kind", help="What the ids name.")] = RecordKind.fact,
+    cascade: Annotated[
+        bool, typer.Option("--cascade", help="Also remove the facts that refer to a removed entity or source.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Remove facts (or entities or sources, with --kind): all the ids, or none.
+
+    An entity or source that facts still refer to is kept, unless --cascade removes those facts too.
+    """
+    from cli.curate import remove_records
+
+    path = writable_store_path(db)
+    table = {"fact": "facts", "entity": "entities", "source": "sources"}[kind.value]
+    removed = remove_records(path, table, ids, cascade=cascade)
+    for table_name, removed_ids in removed.items():
+        for removed_id in removed_ids:
+            print(f"{SINGULAR[table_name]}\t{removed_id}")
 
 
 def main() -> None:

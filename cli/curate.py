@@ -1,0 +1,191 @@
+"""Curating a store: init, add, import, export and remove, each a validated all-or-nothing write."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+
+from cli.store import (
+    SINGULAR,
+    TABLES,
+    Record,
+    Store,
+    StoreError,
+    bundled_store_path,
+    serialize,
+    transaction,
+    write_atomically,
+)
+
+EMPTY_STORE: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
+
+
+class InputError(Exception):
+    """The input to a write is not what it should be (not JSON, not an object, not a known shape)."""
+
+
+class UnknownRecord(Exception):
+    """A record to remove does not exist."""
+
+
+def init_store(path: Path, *, empty: bool, force: bool) -> int:
+    """Write a new store at `path`: a copy of the bundled one, or an empty one. Returns how many facts it holds."""
+    if path.exists() and not force:
+        raise StoreError(f"{path}: exists already; --force replaces it")
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory")
+    if empty:
+        write_atomically(path, serialize(EMPTY_STORE))
+        return 0
+    text = bundled_store_path().read_text(encoding="utf-8")
+    write_atomically(path, text)
+    return len(json.loads(text).get("facts", {}))
+
+
+def parse_json(text: str, what: str) -> Any:
+    """JSON text, or InputError naming the line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{what} is not JSON: line {error.lineno}, column {error.colno}: {error.msg}") from None
+
+
+def _slug(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", text.casefold())
+    slug = "-".join(words[:6])[:48].strip("-")
+    return slug or "fact"
+
+
+def new_fact_id(fact: Record, taken: Iterable[str]) -> str:
+    """An id for a fact that has none: the first words of its English claim, made unique with `-2`, `-3`..."""
+    taken = set(taken)
+    base = _slug(str(fact.get("claim_en") or ""))
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def locate_span(fact: Record, db: TinyDB) -> None:
+    """Give a fact without a span the span of its quote, when the quote stands exactly once in its source."""
+    if "span" in fact or not isinstance(fact.get("quote"), str) or not fact["quote"]:
+        return
+    source = next((s for s in db.table("sources").all() if s.get("id") == fact.get("source")), None)
+    text = source.get("text") if source else None
+    if isinstance(text, str) and text.count(fact["quote"]) == 1:
+        start = text.index(fact["quote"])
+        fact["span"] = {"start": start, "end": start + len(fact["quote"])}
+
+
+def _insert_facts(db: TinyDB, facts: list[Record]) -> list[str]:
+    """Insert facts, each given an id from its English claim when it has none, and the span of its quote when it
+    has none and the quote stands once in its source. Returns their ids."""
+    table = db.table("facts")
+    taken = {f.get("id") for f in table.all()}
+    prepared = []
+    for incoming in facts:
+        fact = dict(incoming)
+        if "id" not in fact:
+            fact["id"] = new_fact_id(fact, taken)
+        taken.add(fact["id"])
+        locate_span(fact, db)
+        prepared.append(fact)
+    table.insert_multiple(prepared)
+    return [str(fact["id"]) for fact in prepared]
+
+
+def add_fact(path: Path, fact: Any) -> str:
+    """Add one fact (as `facts show ID --format json` prints it); returns its id, generated when absent."""
+    if not isinstance(fact, dict):
+        raise InputError(f"a fact is a JSON object, not a JSON {type(fact).__name__}")
+    return transaction(path, lambda db: _insert_facts(db, [fact])[0])
+
+
+def export_document(store: Store) -> dict[str, list[Record]]:
+    """The whole store as one JSON document: the records of each table, in order, without TinyDB's ids."""
+    return {table: [dict(record) for record in getattr(store, table)] for table in TABLES}
+
+
+def parse_import(text: str) -> dict[str, list[Record]]:
+    """What `facts import` reads: an export document, a JSON array of facts, JSON Lines of facts, or one fact."""
+    stripped = text.strip()
+    if not stripped:
+        raise InputError("the input is empty")
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError:
+        lines = [(number, line) for number, line in enumerate(stripped.splitlines(), 1) if line.strip()]
+        if len(lines) == 1:
+            parse_json(stripped, "the input")
+        data = [parse_json(line, f"line {number} of the JSON Lines input") for number, line in lines]
+    if isinstance(data, dict) and not set(data) <= set(TABLES):
+        data = [data]
+    if isinstance(data, list):
+        data = {"facts": data}
+    if not isinstance(data, dict):
+        raise InputError(f"expected facts or an export document, not a JSON {type(data).__name__}")
+    document = {table: data.get(table, []) for table in TABLES}
+    for table, records in document.items():
+        if not isinstance(records, list):
+            raise InputError(f"{table!r} of an export document is a list of records")
+        for index, record in enumerate(records, 1):
+            if not isinstance(record, dict):
+                raise InputError(f"{SINGULAR[table]} {index} of the input is not a JSON object")
+    return document
+
+
+def import_records(path: Path, incoming: dict[str, list[Record]]) -> dict[str, int]:
+    """Add every record, or none: sources, then entities, then facts (prepared as `add` does). A record identical
+    to one already stored (same id, same content) is skipped; a different record under a stored id is a duplicate,
+    and refuses the whole import. Returns how many records of each table were added."""
+
+    def change(db: TinyDB) -> dict[str, int]:
+        added = {}
+        for table in TABLES:
+            stored = {r.get("id"): dict(r) for r in db.table(table).all()}
+            new = [r for r in incoming[table] if "id" not in r or stored.get(r["id"]) != r]
+            if table == "facts":
+                _insert_facts(db, new)
+            else:
+                db.table(table).insert_multiple(new)
+            added[table] = len(new)
+        return added
+
+    return transaction(path, change)
+
+
+def remove_records(path: Path, table: str, ids: list[str], *, cascade: bool) -> dict[str, list[str]]:
+    """Remove records of a table by id, all or none. An entity or source that facts still refer to is removed
+    only with `cascade`, which removes those facts too. Returns the ids removed, by table."""
+    from cli.query import fact_entities
+
+    def change(db: TinyDB) -> dict[str, list[str]]:
+        records = {r.get("id"): r.doc_id for r in db.table(table).all()}
+        missing = [record_id for record_id in ids if record_id not in records]
+        if missing:
+            raise UnknownRecord(f"no {SINGULAR[table]} with id {missing[0]!r}")
+        removed: dict[str, list[str]] = {table: list(dict.fromkeys(ids))}
+        if table != "facts":
+            wanted = set(ids)
+            refer = [
+                f
+                for f in db.table("facts").all()
+                if (fact_entities(f) if table == "entities" else {f.get("source")}) & wanted
+            ]
+            if refer and not cascade:
+                referring = ", ".join(str(f.get("id")) for f in refer[:5]) + (" ..." if len(refer) > 5 else "")
+                raise InputError(
+                    f"{len(refer)} facts refer to {', '.join(ids)} ({referring}); --cascade removes them too"
+                )
+            db.table("facts").remove(doc_ids=[f.doc_id for f in refer])
+            removed["facts"] = [str(f.get("id")) for f in refer]
+        db.table(table).remove(doc_ids=[records[record_id] for record_id in removed[table]])
+        return removed
+
+    return transaction(path, change)
