@@ -1,0 +1,175 @@
+"""Right-to-left text for terminals that do not reorder it: direction, shaping, wrapping, reordering, mirroring.
+
+The Unicode Bidirectional Algorithm's levels come from python-bidi (the Rust `unicode-bidi` crate, conformant
+with BidiCharacterTest.txt); this module applies the line rules itself (L1 whitespace, L2 reversal, L4 mirroring,
+which python-bidi leaves out), so that styles can follow each character to its visual place. Arabic letters are
+shaped into their joined presentation forms (arabic-reshaper) before reordering, as FriBidi does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from arabic_reshaper import ArabicReshaper
+from bidi import get_base_level, get_display
+from bidi.mirror import MIRRORED
+
+# The lam-alef ligatures, as FriBidi makes them, and no others (arabic-reshaper would also join "Allah").
+_RESHAPER = ArabicReshaper(
+    configuration={"delete_harakat": True, "support_ligatures": True, "arabic ligature allah": False}
+)
+
+_LEVELS = re.compile(r"levels: \[(.*?)\]", re.DOTALL)
+_LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
+_REMOVED = {"RLE", "LRE", "RLO", "LRO", "PDF", "BN"}  # rule X9: not displayed, no level
+_TRAILING = {"WS", "LRI", "RLI", "FSI", "PDI"}  # rule L1: back to the paragraph level at the end of a line
+_SEPARATORS = {"S", "B"}
+_STRONG_RTL = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
+
+
+def has_rtl(text: str) -> bool:
+    """Whether any character of `text` is written right to left (Hebrew, Arabic and their presentation forms)."""
+    return bool(_STRONG_RTL.search(text))
+
+
+def is_rtl(text: str) -> bool:
+    """The paragraph direction of `text` (rules P2, P3): its first strong character's; left to right if none."""
+    return get_base_level(text) == 1
+
+
+def embedding_levels(text: str, rtl: bool) -> list[int]:
+    """The resolved level of each code point of one line, with the given paragraph direction (before rule L1)."""
+    debug = get_display(text, base_dir="R" if rtl else "L", debug=True)
+    found = _LEVELS.search(str(debug))
+    if not found:
+        raise RuntimeError("python-bidi gave no levels: an unsupported version?")
+    per_byte = [int(level) for level in _LEVEL.findall(found.group(1))]
+    levels, offset = [], 0
+    for char in text:
+        levels.append(per_byte[offset])
+        offset += len(char.encode("utf-8"))
+    if offset != len(per_byte):
+        raise RuntimeError("python-bidi's levels do not match the text: an unsupported version?")
+    return levels
+
+
+def line_levels(text: str, rtl: bool) -> list[int | None]:
+    """Levels after rule L1, None for the characters rule X9 removes."""
+    base = 1 if rtl else 0
+    levels: list[int | None] = list(embedding_levels(text, rtl)) if text else []
+    classes = [unicodedata.bidirectional(char) for char in text]
+    trailing = True
+    for index in range(len(text) - 1, -1, -1):
+        kind = classes[index]
+        if kind in _REMOVED:
+            levels[index] = None
+            continue
+        if kind in _SEPARATORS:
+            levels[index] = base
+            trailing = True
+        elif kind in _TRAILING and trailing:
+            levels[index] = base
+        else:
+            trailing = False
+    return levels
+
+
+def visual_order(levels: Sequence[int | None]) -> list[int]:
+    """Rule L2: the logical indices in visual order, left to right (removed characters left out)."""
+    order = [index for index, level in enumerate(levels) if level is not None]
+    ranks = [levels[index] for index in order]
+    if not ranks:
+        return order
+    odd = [level for level in ranks if level is not None and level % 2]
+    highest = max(level for level in ranks if level is not None)
+    for level in range(highest, min(odd, default=highest + 1) - 1, -1):
+        start = 0
+        while start < len(order):
+            if ranks[start] is not None and ranks[start] >= level:
+                end = start
+                while end < len(order) and ranks[end] is not None and ranks[end] >= level:
+                    end += 1
+                order[start:end] = order[start:end][::-1]
+                ranks[start:end] = ranks[start:end][::-1]
+                start = end
+            else:
+                start += 1
+    return order
+
+
+@lru_cache(maxsize=4096)
+def shape(text: str) -> str:
+    """Arabic letters in their joined presentation forms, lam-alef as one ligature, harakat dropped.
+
+    The hamza, which never joins, stays U+0621 (arabic-reshaper writes its isolated form U+FE80; FriBidi and
+    fonts treat the two alike).
+    """
+    return _RESHAPER.reshape(text).replace("\ufe80", "\u0621") if has_rtl(text) else text
+
+
+def shape_with_origins(text: str) -> tuple[str, list[int]]:
+    """The shaped text, and for each of its characters the index of the character of `text` it comes from.
+
+    Shaping is done word by word (spaces do not join), so that a ligature only blurs the origins within a word.
+    """
+    shaped, origins = [], []
+    for match in re.finditer(r"\s+|\S+", text):
+        piece, start = shape(match.group()), match.start()
+        length = len(match.group())
+        shaped.append(piece)
+        origins += [start + (k * length) // max(len(piece), 1) for k in range(len(piece))]
+    return "".join(shaped), origins
+
+
+def display(text: str, rtl: bool) -> tuple[str, list[int]]:
+    """One logical line as it must be sent to a terminal that does not reorder: shaped, reordered (each line
+    on its own, with the paragraph direction given), paired brackets mirrored where they run right to left.
+    Also returns, for each displayed character, the index of the logical character it comes from."""
+    shaped, origins = shape_with_origins(text)
+    levels = line_levels(shaped, rtl)
+    chars = []
+    for index in visual_order(levels):
+        char, level = shaped[index], levels[index]
+        chars.append(
+            MIRRORED.get(char, char) if level is not None and level % 2 and unicodedata.mirrored(char) else char
+        )
+    return "".join(chars), [origins[index] for index in visual_order(levels)]
+
+
+def wrap(text: str, width: int, measure: Callable[[str], int]) -> list[str]:
+    """Greedy word wrap of one logical paragraph to `width` cells, as measured by `measure` on the shaped line.
+
+    Lines break at spaces, which are dropped at the break; a word wider than a line is cut.
+    """
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if measure(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while measure(word) > width:
+            cut = max(1, _fits(word, width, measure))
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    lines.append(current)
+    return lines
+
+
+def _fits(word: str, width: int, measure: Callable[[str], int]) -> int:
+    """How many leading characters of `word` fit in `width` cells."""
+    count = 0
+    while count < len(word) and measure(word[: count + 1]) <= width:
+        count += 1
+    return count
+
+
+def longest_word(text: str, measure: Callable[[str], int]) -> int:
+    """The width of the widest word of `text`: the least width it can be wrapped to without cutting words."""
+    return max((measure(word) for word in re.split(r"\s+", text) if word), default=0)

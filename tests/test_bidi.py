@@ -1,0 +1,188 @@
+"""Right-to-left output: the reorder function against Unicode's conformance data, wrapped lines against GNU
+FriBidi, properties of wrapping, the bidi mode a terminal gets, and machine output left alone."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
+
+from cli.bidi import display, is_rtl, line_levels, shape, visual_order, wrap
+from cli.render import BidiText, shaped_width
+from cli.terminal import EXPLICIT_MODE, Terminal
+
+CONFORMANCE = Path("/usr/share/unicode/BidiCharacterTest.txt")
+FRIBIDI = shutil.which("fribidi")
+
+
+def conformance_cases() -> list[tuple[str, int, list[int | None], list[int]]]:
+    cases = []
+    for line in CONFORMANCE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            points, direction, _, levels, order = line.split(";")
+            text = "".join(chr(int(point, 16)) for point in points.split())
+            cases.append(
+                (
+                    text,
+                    int(direction),
+                    [None if level == "x" else int(level) for level in levels.split()],
+                    [int(index) for index in order.split()],
+                )
+            )
+    return cases
+
+
+@pytest.mark.skipif(not CONFORMANCE.exists(), reason="Debian's unicode-data (BidiCharacterTest.txt) is not installed")
+def test_levels_and_order_pass_every_case_of_bidi_character_test():
+    cases = conformance_cases()
+    assert len(cases) > 90_000
+    failures = []
+    for text, direction, levels, order in cases:
+        rtl = is_rtl(text) if direction == 2 else direction == 1
+        got = line_levels(text, rtl)
+        if got != levels or visual_order(got) != order:
+            failures.append(text)
+    assert failures == []
+
+
+def fribidi(lines: list[str]) -> list[str]:
+    """GNU FriBidi's visual order of each logical line, right to left, with its lam-alef padding taken out."""
+    result = subprocess.run(
+        [FRIBIDI, "--nopad", "--nobreak", "--rtl"], input="\n".join(lines) + "\n", capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return [line.replace("\ufeff", "") for line in result.stdout.split("\n")[: len(lines)]]
+
+
+def render(text: str, width: int) -> list[str]:
+    console = Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False)
+    console.print(BidiText(Text(text)))
+    return console.file.getvalue().split("\n")[:-1]
+
+
+def arabic_texts(document) -> list[str]:
+    texts = [f["claim"] for f in document["facts"].values()] + [f["quote"] for f in document["facts"].values()]
+    texts += [line for line in next(iter(document["sources"].values()))["text"].split("\n") if is_rtl(line)]
+    return [text for text in texts if is_rtl(text)]
+
+
+@pytest.mark.skipif(FRIBIDI is None, reason="GNU FriBidi's fribidi (Debian's libfribidi-bin) is not installed")
+@pytest.mark.parametrize("width", [18, 33, 61, 120])
+def test_each_wrapped_line_is_fribidis_rendering_of_its_logical_line_first_line_first(bundled_document, width):
+    texts = [*arabic_texts(bundled_document), "روسيا (CNN) تسلم [إس-300] مجانا {عاجل} 23.5% <لا>"]
+    logical, visual = [], []
+    for text in texts:
+        lines = wrap(text, width, shaped_width)
+        assert " ".join(lines) == text
+        rendered = render(text, width)
+        assert len(rendered) == len(lines)
+        assert all(cell_len(line) == width for line in rendered)
+        logical += lines
+        visual += [line.strip(" ") for line in rendered]
+    assert visual == fribidi(logical)
+
+
+def test_paired_brackets_are_mirrored_where_python_bidi_does_not():
+    from bidi import get_display
+
+    assert "(CNN)" in display("روسيا (CNN) اليوم", rtl=True)[0]
+    assert ")CNN(" in get_display("روسيا (CNN) اليوم", base_dir="R")
+    assert display("a (b) c", rtl=False)[0] == "a (b) c"
+
+
+def test_the_first_logical_words_are_on_the_top_line_right_aligned():
+    text = "وقع وزير الدفاع الروسي سيرغي شويغو اتفاقا"
+    top, *rest = render(text, 20)
+    assert shape("وقع")[::-1] in top
+    assert top.endswith(shape("وقع")[::-1])
+    assert rest
+
+
+def test_english_stays_left_to_right_and_left_aligned():
+    assert render("RT published this report (today).", 40) == ["RT published this report (today).       "]
+    line, _ = display("Shoigu met Tasmagambetov in موسكو.", rtl=False)
+    assert line.startswith("Shoigu met Tasmagambetov in ") and line.endswith(".")
+
+
+ARABIC_WORDS = st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإةى", min_size=1, max_size=9)
+OTHER_WORDS = st.sampled_from(["S-300", "RT", "(CNN)", "2015", "23.5%", "[x]", "،", "Moscow"])
+WORDS = st.lists(st.one_of(ARABIC_WORDS, ARABIC_WORDS, OTHER_WORDS), min_size=1, max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=WORDS, width=st.integers(min_value=6, max_value=70))
+def test_no_line_is_wider_than_its_cell(words, width):
+    text = " ".join(words)
+    for line in render(text, width):
+        assert cell_len(line) == width
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=WORDS, width=st.integers(min_value=10, max_value=70))
+def test_the_first_logical_word_is_on_the_first_line(words, width):
+    text = " ".join(words)
+    first_word = words[0]
+    if shaped_width(first_word) > width:
+        return
+    first_line = wrap(text, width, shaped_width)[0]
+    assert first_line.split(" ")[0] == first_word
+    top = render(text, width)[0]
+    assert display(first_line, is_rtl(text))[0] == top.strip(" ")
+
+
+@settings(max_examples=100, deadline=None)
+@given(words=WORDS, width=st.integers(min_value=6, max_value=70))
+def test_wrapping_loses_and_adds_nothing(words, width):
+    text = " ".join(words)
+    lines = wrap(text, width, shaped_width)
+    assert all(shaped_width(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+class Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("tty", "environ", "bidi", "visual", "explicit"),
+    [
+        (True, {}, "auto", True, False),
+        (True, {"TMUX": "/tmp/tmux-0/default,1,0", "TERM": "tmux-256color"}, "auto", True, False),
+        (True, {"VTE_VERSION": "7600"}, "auto", False, False),
+        (True, {"KONSOLE_VERSION": "230805"}, "auto", False, False),
+        (True, {"MLTERM": "3.9.3"}, "auto", False, False),
+        (True, {"TERM_PROGRAM": "Apple_Terminal"}, "auto", False, False),
+        (True, {"TERM_PROGRAM": "mintty"}, "auto", False, False),
+        (True, {"WT_SESSION": "x"}, "auto", True, False),
+        (False, {}, "auto", False, False),
+        (False, {}, "visual", True, False),
+        (True, {}, "logical", False, False),
+        (True, {"VTE_VERSION": "7600"}, "visual", True, True),
+        (True, {"TERM_PROGRAM": "mintty"}, "visual", True, True),
+        (True, {"KONSOLE_VERSION": "230805"}, "visual", True, False),
+    ],
+)
+def test_bidi_mode_by_terminal(tty, environ, bidi, visual, explicit):
+    terminal = Terminal.detect(Stream(tty), {"COLUMNS": "80", **environ}, bidi=bidi)
+    assert (terminal.visual, terminal.explicit) == (visual, explicit)
+
+
+def test_explicit_mode_is_asked_for_and_given_back():
+    out = Stream(True)
+    terminal = Terminal.detect(out, {"VTE_VERSION": "7600"}, bidi="visual")
+    with terminal.output_mode(out):
+        out.write("body")
+    assert out.getvalue() == EXPLICIT_MODE + "body\x1b[8h"
