@@ -64,7 +64,14 @@ class RecordFormat(str, Enum):
 
 class SourceFormat(str, Enum):
     text = "text"
+    plain = "plain"
     json = "json"
+
+
+class BidiMode(str, Enum):
+    auto = "auto"
+    visual = "visual"
+    logical = "logical"
 
 
 class Lang(str, Enum):
@@ -134,6 +141,16 @@ FormatOption = Annotated[
     OutputFormat | None,
     typer.Option(
         "--format", "-f", help="table (default on a terminal), plain (default when piped), json, jsonl, csv, tsv."
+    ),
+]
+BidiOption = Annotated[
+    BidiMode,
+    typer.Option(
+        "--bidi",
+        envvar="FACTS_BIDI",
+        help="Right-to-left text for people: visual (shaped and reordered here, for terminals that do not), "
+        "logical (as stored, for terminals that reorder), auto (visual on a terminal not known to reorder). "
+        "Machine formats are never changed.",
     ),
 ]
 FieldsOption = Annotated[
@@ -295,22 +312,24 @@ def _fields(view: View, option: str | None) -> list[str] | None:
     return names
 
 
-def emit(view: View, output_format: OutputFormat | None, fields_option: str | None) -> None:
+def emit(view: View, output_format: OutputFormat | None, fields_option: str | None, bidi: BidiMode) -> None:
     """Write a view in the chosen format (table on a terminal, plain when piped); exit 1 when it is empty."""
     fields = _fields(view, fields_option)
-    terminal = Terminal.detect()
+    terminal = Terminal.detect(bidi=bidi.value)
     chosen = output_format or (OutputFormat.table if terminal.is_tty else OutputFormat.plain)
     if chosen is OutputFormat.table:
         if view.records:
             from cli.render import make_console, render_table
 
-            render_table(
-                view.records,
-                fields or view.columns,
-                make_console(terminal),
-                section=view.section if fields is None else None,
-                caption=view.caption if fields is None or "time.value" in fields else None,
-            )
+            with terminal.output_mode():
+                render_table(
+                    view.records,
+                    fields or view.columns,
+                    make_console(terminal),
+                    visual=terminal.visual,
+                    section=view.section if fields is None else None,
+                    caption=view.caption if fields is None or "time.value" in fields else None,
+                )
     else:
         whole = chosen in (OutputFormat.json, OutputFormat.jsonl) and fields is None
         default = view.columns if chosen is OutputFormat.plain else view.fields
@@ -340,12 +359,17 @@ def main_options(
 @app.command("list")
 @with_fact_selection
 def list_facts(
-    output_format: FormatOption = None, fields: FieldsOption = None, db: DbOption = None, *, selection: FactSelection
+    output_format: FormatOption = None,
+    fields: FieldsOption = None,
+    bidi: BidiOption = BidiMode.auto,
+    db: DbOption = None,
+    *,
+    selection: FactSelection,
 ) -> None:
     """List facts, filtered and sorted as asked: a table on a terminal, tab-separated lines when piped."""
     store = _open(db)
     facts = select_facts(store, selection, EntityIndex(store.entities))
-    emit(facts_view(_limited(facts, selection), selection.lang.value), output_format, fields)
+    emit(facts_view(_limited(facts, selection), selection.lang.value), output_format, fields, bidi)
 
 
 @app.command("search")
@@ -354,6 +378,7 @@ def search_facts(
     query: Annotated[str, typer.Argument(help="Words in Arabic or English, names in any spelling; all must match.")],
     output_format: FormatOption = None,
     fields: FieldsOption = None,
+    bidi: BidiOption = BidiMode.auto,
     db: DbOption = None,
     *,
     selection: FactSelection,
@@ -365,30 +390,40 @@ def search_facts(
     index = EntityIndex(store.entities)
     facts = select_facts(store, selection, index)
     hits = search(facts, index, query, Stemmer(store.facts, index), ranked=selection.sort is None)
-    emit(search_view(_limited(hits, selection), selection.lang.value), output_format, fields)
+    emit(search_view(_limited(hits, selection), selection.lang.value), output_format, fields, bidi)
 
 
 @app.command("timeline")
 @with_fact_selection
 def timeline(
-    output_format: FormatOption = None, fields: FieldsOption = None, db: DbOption = None, *, selection: FactSelection
+    output_format: FormatOption = None,
+    fields: FieldsOption = None,
+    bidi: BidiOption = BidiMode.auto,
+    db: DbOption = None,
+    *,
+    selection: FactSelection,
 ) -> None:
     """Dated facts in date order, grouped by year, with each date's precision; ≈ marks an inferred date."""
     store = _open(db)
     facts = select_facts(store, selection, EntityIndex(store.entities))
     view = timeline_view(facts, selection.lang.value)
-    emit(replace(view, records=_limited(view.records, selection)), output_format, fields)
+    emit(replace(view, records=_limited(view.records, selection)), output_format, fields, bidi)
 
 
 @app.command("stats")
 @with_fact_selection
 def stats(
-    output_format: FormatOption = None, fields: FieldsOption = None, db: DbOption = None, *, selection: FactSelection
+    output_format: FormatOption = None,
+    fields: FieldsOption = None,
+    bidi: BidiOption = BidiMode.auto,
+    db: DbOption = None,
+    *,
+    selection: FactSelection,
 ) -> None:
     """Counts of the (filtered) facts by type, entity, speaker and year."""
     store = _open(db)
     facts = select_facts(store, selection, EntityIndex(store.entities))
-    emit(stats_view(_limited(facts, selection), store), output_format, fields)
+    emit(stats_view(_limited(facts, selection), store), output_format, fields, bidi)
 
 
 @app.command("entities")
@@ -399,17 +434,23 @@ def entities(
     ] = None,
     output_format: FormatOption = None,
     fields: FieldsOption = None,
+    bidi: BidiOption = BidiMode.auto,
     db: DbOption = None,
 ) -> None:
     """People, countries, organisations, places, systems and documents, with how many facts involve each."""
     store = _open(db)
-    emit(entities_view(store, [k.value for k in kinds or []]), output_format, fields)
+    emit(entities_view(store, [k.value for k in kinds or []]), output_format, fields, bidi)
 
 
 @app.command("types")
-def types(output_format: FormatOption = None, fields: FieldsOption = None, db: DbOption = None) -> None:
+def types(
+    output_format: FormatOption = None,
+    fields: FieldsOption = None,
+    bidi: BidiOption = BidiMode.auto,
+    db: DbOption = None,
+) -> None:
     """The fact types: the closed vocabulary with Arabic and English labels, and how many facts have each."""
-    emit(types_view(_open(db).facts), output_format, fields)
+    emit(types_view(_open(db).facts), output_format, fields, bidi)
 
 
 @app.command("show")
@@ -423,6 +464,7 @@ def show_fact(
             help="text (labelled, default on a terminal), plain (field<TAB>value lines, default when piped), json.",
         ),
     ] = None,
+    bidi: BidiOption = BidiMode.auto,
     db: DbOption = None,
 ) -> None:
     """Show one fact in full: claims, participants, attribution, time, place, quote and span."""
@@ -430,7 +472,7 @@ def show_fact(
     fact = store.find("facts", fact_id)
     if fact is None:
         _not_found("fact", fact_id, [f["id"] for f in store.facts])
-    terminal = Terminal.detect()
+    terminal = Terminal.detect(bidi=bidi.value)
     chosen = output_format or (RecordFormat.text if terminal.is_tty else RecordFormat.plain)
     if chosen is RecordFormat.json:
         write_json(fact, sys.stdout)
@@ -439,7 +481,8 @@ def show_fact(
     else:
         from cli.render import make_console, render_fact_detail
 
-        render_fact_detail(fact, store.entity_names(), make_console(terminal))
+        with terminal.output_mode():
+            render_fact_detail(fact, store.entity_names(), make_console(terminal), visual=terminal.visual)
 
 
 @app.command("source")
@@ -449,8 +492,15 @@ def show_source(
         typer.Argument(metavar="[ID]", help="A source id; default: every source."),
     ] = None,
     output_format: Annotated[
-        SourceFormat, typer.Option("--format", "-f", help="text (the article) or json (the source records).")
-    ] = SourceFormat.text,
+        SourceFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (the article with what facts quote underlined; default on a terminal), "
+            "plain (the text exactly as stored; default when piped), json (the source records).",
+        ),
+    ] = None,
+    bidi: BidiOption = BidiMode.auto,
     db: DbOption = None,
 ) -> None:
     """Print the article text, or with --format json the source records, text included."""
@@ -461,16 +511,23 @@ def show_source(
         if found is None:
             _not_found("source", source_id, [s["id"] for s in sources])
         sources = [found]
-    if output_format is SourceFormat.json:
+    terminal = Terminal.detect(bidi=bidi.value)
+    chosen = output_format or (SourceFormat.text if terminal.is_tty else SourceFormat.plain)
+    if chosen is SourceFormat.json:
         write_json(sources, sys.stdout)
-    else:
-        from cli.sanitize import sanitize
-
-        terminal = Terminal.detect()
+    elif chosen is SourceFormat.plain:
         for index, source in enumerate(sources):
             text = source.get("text", "")
-            text = sanitize(text, keep_newlines=True) if terminal.is_tty else text
             sys.stdout.write(("\n" if index else "") + text + ("" if text.endswith("\n") else "\n"))
+    else:
+        from cli.render import make_console, render_source
+
+        console = make_console(terminal)
+        with terminal.output_mode():
+            for index, source in enumerate(sources):
+                if index:
+                    console.print()
+                render_source(source, store.facts, console, visual=terminal.visual)
     if not sources:
         fail(f"{store.path}: the store holds no sources", ExitCode.NOT_FOUND)
 

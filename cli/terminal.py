@@ -1,26 +1,59 @@
-"""The one place that looks at the environment for output: is stdout a terminal, how wide, whether to colour."""
+"""The one place that looks at the environment for output: terminal or not, width, colour, and bidi mode."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TextIO
+
+BIDI_MODES = ("auto", "visual", "logical")
+
+# Terminals that reorder right-to-left text themselves, and the variables that give them away (no terminal can be
+# asked). VTE (GNOME Terminal, Tilix...) and mintty also take ECMA-48's BDSM: `CSI 8 l` asks them for explicit
+# mode, in which they show what they are sent, in the order sent.
+_REORDERING_VARIABLES = ("VTE_VERSION", "KONSOLE_VERSION", "MLTERM")
+_REORDERING_PROGRAMS = ("Apple_Terminal", "mintty")
+EXPLICIT_MODE, IMPLICIT_MODE = "\x1b[8l", "\x1b[8h"
+
+
+def terminal_reorders(environ: Mapping[str, str]) -> bool:
+    """Whether the environment names a terminal that applies the bidi algorithm itself."""
+    return any(environ.get(name) for name in _REORDERING_VARIABLES) or (
+        environ.get("TERM_PROGRAM") in _REORDERING_PROGRAMS
+    )
+
+
+def _takes_explicit_mode(environ: Mapping[str, str]) -> bool:
+    return bool(environ.get("VTE_VERSION")) or environ.get("TERM_PROGRAM") == "mintty"
 
 
 @dataclass(frozen=True)
 class Terminal:
-    """What output may assume about where it goes."""
+    """What output may assume about where it goes.
+
+    `visual` says whether text for people is sent in visual order (shaped, reordered, right-aligned), for a
+    terminal that does not reorder; `explicit` whether to ask the terminal for explicit mode around it.
+    """
 
     is_tty: bool
     width: int
     color: bool
+    visual: bool = False
+    explicit: bool = False
 
     @classmethod
-    def detect(cls, stream: TextIO | None = None, environ: Mapping[str, str] | None = None) -> Terminal:
-        """Read the stream and the environment: `COLUMNS`, `NO_COLOR`, `FORCE_COLOR`, `TERM=dumb`."""
+    def detect(
+        cls, stream: TextIO | None = None, environ: Mapping[str, str] | None = None, bidi: str = "auto"
+    ) -> Terminal:
+        """Read the stream and the environment: `COLUMNS`, `NO_COLOR`, `FORCE_COLOR`, `TERM=dumb`, the terminal.
+
+        `bidi` is `visual`, `logical` or `auto`: logical when stdout is not a terminal (nothing piped is ever
+        reordered or reshaped unless asked) or is one that reorders itself, visual otherwise.
+        """
         stream = stream if stream is not None else sys.stdout
         environ = environ if environ is not None else os.environ
         try:
@@ -36,4 +69,21 @@ class Terminal:
             color = True
         else:
             color = is_tty and environ.get("TERM") != "dumb"
-        return cls(is_tty=is_tty, width=width, color=color)
+        reorders = terminal_reorders(environ)
+        visual = bidi == "visual" or (bidi == "auto" and is_tty and not reorders)
+        explicit = visual and is_tty and _takes_explicit_mode(environ)
+        return cls(is_tty=is_tty, width=width, color=color, visual=visual, explicit=explicit)
+
+    @contextmanager
+    def output_mode(self, stream: TextIO | None = None) -> Iterator[None]:
+        """Around output for people: explicit mode on a terminal that would otherwise reorder it a second time."""
+        stream = stream if stream is not None else sys.stdout
+        if not self.explicit:
+            yield
+            return
+        stream.write(EXPLICIT_MODE)
+        try:
+            yield
+        finally:
+            stream.write(IMPLICIT_MODE)
+            stream.flush()

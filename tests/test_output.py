@@ -115,7 +115,9 @@ class FakeStream(io.StringIO):
 
 
 def test_terminal_detection_follows_the_conventions():
-    assert Terminal.detect(FakeStream(True), {"COLUMNS": "57"}) == Terminal(is_tty=True, width=57, color=True)
+    assert Terminal.detect(FakeStream(True), {"COLUMNS": "57"}) == Terminal(
+        is_tty=True, width=57, color=True, visual=True, explicit=False
+    )
     assert Terminal.detect(FakeStream(False), {"COLUMNS": "57"}).color is False
     assert Terminal.detect(FakeStream(True), {"COLUMNS": "57", "NO_COLOR": "1"}).color is False
     assert Terminal.detect(FakeStream(True), {"COLUMNS": "57", "TERM": "dumb"}).color is False
