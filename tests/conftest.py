@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import subprocess
@@ -36,6 +37,17 @@ def document(bundled_document: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def article() -> str:
     return ARTICLE.read_text(encoding="utf-8")
+
+
+class TTYStream(io.StringIO):
+    """A text stream that says whether it is a terminal, for Terminal.detect."""
+
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
 
 
 def write_store(path: Path, document: Any) -> Path:

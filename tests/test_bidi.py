@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import TTYStream
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -147,15 +148,6 @@ def test_wrapping_loses_and_adds_nothing(words, width):
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
 
 
-class Stream(io.StringIO):
-    def __init__(self, tty: bool) -> None:
-        super().__init__()
-        self.tty = tty
-
-    def isatty(self) -> bool:
-        return self.tty
-
-
 @pytest.mark.parametrize(
     ("tty", "environ", "bidi", "visual", "explicit"),
     [
@@ -176,12 +168,12 @@ class Stream(io.StringIO):
     ],
 )
 def test_bidi_mode_by_terminal(tty, environ, bidi, visual, explicit):
-    terminal = Terminal.detect(Stream(tty), {"COLUMNS": "80", **environ}, bidi=bidi)
+    terminal = Terminal.detect(TTYStream(tty), {"COLUMNS": "80", **environ}, bidi=bidi)
     assert (terminal.visual, terminal.explicit) == (visual, explicit)
 
 
 def test_explicit_mode_is_asked_for_and_given_back():
-    out = Stream(True)
+    out = TTYStream(True)
     terminal = Terminal.detect(out, {"VTE_VERSION": "7600"}, bidi="visual")
     with terminal.output_mode(out):
         out.write("body")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from conftest import TTYStream
 from rich.console import Console
 
 from cli.render import render_table, store_text
@@ -97,29 +98,19 @@ def test_select_and_cells():
 
 
 def test_write_json_keeps_text_as_stored():
-    records = RECORDS
     out = io.StringIO()
-    write_json(records[0], out)
+    write_json(RECORDS[0], out)
     assert out.getvalue().startswith(
         '{\n  "id": "a",\n  "time": {\n    "value": "2015"\n  },\n  "claim": "روسيا \u202e",\n'
     )
 
 
-class FakeStream(io.StringIO):
-    def __init__(self, tty: bool) -> None:
-        super().__init__()
-        self._tty = tty
-
-    def isatty(self) -> bool:
-        return self._tty
-
-
 def test_terminal_detection_follows_the_conventions():
-    assert Terminal.detect(FakeStream(True), {"COLUMNS": "57"}) == Terminal(
+    assert Terminal.detect(TTYStream(True), {"COLUMNS": "57"}) == Terminal(
         is_tty=True, width=57, color=True, visual=True, explicit=False
     )
-    assert Terminal.detect(FakeStream(False), {"COLUMNS": "57"}).color is False
-    assert Terminal.detect(FakeStream(True), {"COLUMNS": "57", "NO_COLOR": "1"}).color is False
-    assert Terminal.detect(FakeStream(True), {"COLUMNS": "57", "TERM": "dumb"}).color is False
-    assert Terminal.detect(FakeStream(False), {"COLUMNS": "57", "FORCE_COLOR": "1"}).color is True
-    assert Terminal.detect(FakeStream(False), {"COLUMNS": "wide"}).width > 0
+    assert Terminal.detect(TTYStream(False), {"COLUMNS": "57"}).color is False
+    assert Terminal.detect(TTYStream(True), {"COLUMNS": "57", "NO_COLOR": "1"}).color is False
+    assert Terminal.detect(TTYStream(True), {"COLUMNS": "57", "TERM": "dumb"}).color is False
+    assert Terminal.detect(TTYStream(False), {"COLUMNS": "57", "FORCE_COLOR": "1"}).color is True
+    assert Terminal.detect(TTYStream(False), {"COLUMNS": "wide"}).width > 0
