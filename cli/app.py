@@ -307,7 +307,7 @@ def _fields(view: View, option: str | None) -> list[str] | None:
     valid = view.valid_fields()
     unknown = [name for name in names if name not in valid]
     if unknown or not names:
-        what = f"unknown field {unknown[0]!r}" if unknown else "no field named"
+        what = f"unknown field {unknown[0]!r}" if unknown else "no field given"
         raise typer.BadParameter(f"{what}; valid fields: {', '.join(valid)}", param_hint="--fields")
     return names
 
@@ -352,7 +352,8 @@ def main_options(
 ) -> None:
     """Look up the claims of an Arabic news article: bilingual, attributed, source-anchored facts.
 
-    Exit codes: 0 results, 1 nothing matched or found, 2 usage error, 3 store cannot be read, 4 store invalid.
+    Exit codes: 0 results, 1 nothing matched or found, 2 usage error, 3 store cannot be read or written,
+    4 invalid data (validate found problems, or a write was refused and nothing written).
     """
 
 

@@ -17,6 +17,7 @@ from cli.store import (
     Store,
     StoreError,
     bundled_store_path,
+    locked,
     serialize,
     transaction,
     write_atomically,
@@ -35,15 +36,15 @@ class UnknownRecord(Exception):
 
 def init_store(path: Path, *, empty: bool, force: bool) -> int:
     """Write a new store at `path`: a copy of the bundled one, or an empty one. Returns how many facts it holds."""
-    if path.exists() and not force:
-        raise StoreError(f"{path}: exists already; --force replaces it")
     if path.is_dir():
         raise StoreError(f"{path}: is a directory")
-    if empty:
-        write_atomically(path, serialize(EMPTY_STORE))
-        return 0
-    text = bundled_store_path().read_text(encoding="utf-8")
-    write_atomically(path, text)
+    if not path.parent.is_dir():
+        raise StoreError(f"{path}: no such directory {path.parent}")
+    text = serialize(EMPTY_STORE) if empty else bundled_store_path().read_text(encoding="utf-8")
+    with locked(path):
+        if path.exists() and not force:
+            raise StoreError(f"{path}: exists already; --force replaces it")
+        write_atomically(path, text)
     return len(json.loads(text).get("facts", {}))
 
 
@@ -180,9 +181,8 @@ def remove_records(path: Path, table: str, ids: list[str], *, cascade: bool) -> 
             ]
             if refer and not cascade:
                 referring = ", ".join(str(f.get("id")) for f in refer[:5]) + (" ..." if len(refer) > 5 else "")
-                raise InputError(
-                    f"{len(refer)} facts refer to {', '.join(ids)} ({referring}); --cascade removes them too"
-                )
+                facts = f"{len(refer)} fact refers" if len(refer) == 1 else f"{len(refer)} facts refer"
+                raise InputError(f"{facts} to {', '.join(ids)} ({referring}); --cascade removes them too")
             db.table("facts").remove(doc_ids=[f.doc_id for f in refer])
             removed["facts"] = [str(f.get("id")) for f in refer]
         db.table(table).remove(doc_ids=[records[record_id] for record_id in removed[table]])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,10 +129,13 @@ class EntityIndex:
     def __init__(self, entities: Iterable[Record]) -> None:
         self.entities = {e["id"]: e for e in entities if isinstance(e.get("id"), str)}
         self._phrases: dict[tuple[str, ...], set[str]] = {}
+        self.name_tokens: dict[str, set[str]] = {}
         protected: set[str] = set()
         for entity_id, entity in self.entities.items():
+            self.name_tokens[entity_id] = set()
             for spelling in spellings(entity):
                 key = tuple(tokenize(spelling))
+                self.name_tokens[entity_id].update(key)
                 if key:
                     self._phrases.setdefault(key, set()).add(entity_id)
                 if len(key) == 1 or entity.get("kind") == "person":
@@ -239,9 +242,6 @@ class Filters:
         return True
 
 
-SORT_KEYS = ("store", "id", "time", "type", "status")
-
-
 def sort_facts(facts: Sequence[Record], key: str) -> list[Record]:
     """Facts in store order, or by id, type, status or time (earliest first, at its precision; undated last)."""
     if key == "store":
@@ -300,9 +300,9 @@ def _index(fact: Record, entities: EntityIndex, stemmer: Stemmer) -> _Indexed:
     fields = {name: tokenize(str(fact.get(name) or "")) for name in _FIELD_WEIGHTS}
     stems = {name: {stemmer(token) for token in tokens} for name, tokens in fields.items()}
     names = {
-        entity_id: {token for spelling in spellings(entities.entities[entity_id]) for token in tokenize(spelling)}
+        entity_id: entities.name_tokens[entity_id]
         for entity_id in sorted(fact_entities(fact))
-        if entity_id in entities.entities
+        if entity_id in entities.name_tokens
     }
     return _Indexed(fact, fields, stems, names)
 
@@ -392,7 +392,7 @@ def involvement_counts(facts: Iterable[Record]) -> dict[str, int]:
     return counts
 
 
-def count_by(facts: Iterable[Record], key: Any) -> dict[str, int]:
+def count_by(facts: Iterable[Record], key: Callable[[Record], Any]) -> dict[str, int]:
     """Counts of `key(fact)` over facts, most frequent first (ties by key)."""
     counts: dict[str, int] = {}
     for fact in facts:

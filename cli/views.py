@@ -127,7 +127,7 @@ def stats_view(facts: Sequence[Record], store: Store) -> View:
         for key, count in table.items()
     ]
     return View(
-        "counts",
+        "facts",
         records,
         ("dimension", "key", "label", "count"),
         ("dimension", "key", "label", "count"),
