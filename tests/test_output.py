@@ -7,7 +7,7 @@ import io
 from conftest import TTYStream
 from rich.console import Console
 
-from cli.render import render_table, store_text
+from cli.render import render_source, render_table, store_text
 from cli.sanitize import sanitize
 from cli.terminal import Terminal
 from cli.writers import flatten, plain_cell, select, text_cell, write_json, write_records
@@ -114,3 +114,14 @@ def test_terminal_detection_follows_the_conventions():
     assert Terminal.detect(TTYStream(True), {"COLUMNS": "57", "TERM": "dumb"}).color is False
     assert Terminal.detect(TTYStream(False), {"COLUMNS": "57", "FORCE_COLOR": "1"}).color is True
     assert Terminal.detect(TTYStream(False), {"COLUMNS": "wide"}).width > 0
+
+
+def test_the_source_view_underlines_what_facts_quote():
+    source = {"id": "s", "text": "أول سطر\nRT"}
+    facts = [{"id": "f", "source": "s", "span": {"start": 0, "end": 3}}, {"id": "g", "source": "other", "span": {}}]
+    out = io.StringIO()
+    console = Console(file=out, width=40, force_terminal=True, color_system="standard", markup=True)
+    render_source(source, facts, console)
+    first, second = out.getvalue().split("\n")[:2]
+    assert "\x1b[4;36mأول\x1b[0m سطر" in first
+    assert second.strip() == "RT"
