@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cli.model import load_schema
+from cli.sanitize import sanitize
 from cli.store import TABLES, Record
 
 
@@ -21,8 +22,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """One line, safe for a terminal: ids and keys from the store may hold control characters."""
         where = f"{self.table}/{self.record}" if self.record else self.table
-        return f"{where}: {self.field}: {self.message}"
+        return sanitize(f"{where}: {self.field}: {self.message}")
 
 
 def _record_label(document: dict[str, Any], table: str, doc_id: str) -> str:

@@ -115,6 +115,13 @@ def test_control_characters_are_refused_in_one_line_fields(document):
     assert "no control characters" in problem.message
 
 
+def test_problems_are_one_inert_line_even_for_hostile_ids(document):
+    fact(document, "rt-byline")["id"] = "x\x1b[2J\ny"
+    (problem,) = validate_document(document)
+    assert str(problem).startswith("facts/x^[[2J^Jy: id: ")
+    assert "\x1b" not in str(problem) and "\n" not in str(problem)
+
+
 def test_unknown_top_level_table(document):
     document["_default"] = {}
     assert lines(validate_document(document)) == [
