@@ -101,6 +101,12 @@ def fact_entities(fact: Record) -> set[str]:
     return {entity for entity in involved if isinstance(entity, str)}
 
 
+def fact_speaker(fact: Record) -> str:
+    """Who a fact is attributed to: an entity id, or ARTICLE when the article asserts it itself."""
+    attributed = fact.get("attributed_to")
+    return attributed.get("entity") if isinstance(attributed, dict) else ARTICLE
+
+
 def similarity(a: str, b: str) -> float:
     """difflib's ratio: for ranking suggestions only (fuzzy matching counts edits)."""
     from difflib import SequenceMatcher
@@ -226,11 +232,8 @@ class Filters:
         involved = fact_entities(fact) if self.entities else set()
         if any(not (involved & named) for named in self.entities):
             return False
-        if self.speakers:
-            attributed = fact.get("attributed_to")
-            speaker = attributed.get("entity") if isinstance(attributed, dict) else ARTICLE
-            if speaker not in self.speakers:
-                return False
+        if self.speakers and fact_speaker(fact) not in self.speakers:
+            return False
         if self.since or self.until:
             period = fact_period(fact)
             if period is None:
@@ -384,18 +387,14 @@ def search(
 
 
 def involvement_counts(facts: Iterable[Record]) -> dict[str, int]:
-    """How many facts involve each entity."""
-    counts: dict[str, int] = {}
-    for fact in facts:
-        for entity in fact_entities(fact):
-            counts[entity] = counts.get(entity, 0) + 1
-    return counts
+    """How many facts involve each entity, most involved first (ties by id)."""
+    return count_by((entity for fact in facts for entity in fact_entities(fact)), lambda entity: entity)
 
 
-def count_by(facts: Iterable[Record], key: Callable[[Record], Any]) -> dict[str, int]:
-    """Counts of `key(fact)` over facts, most frequent first (ties by key)."""
+def count_by(items: Iterable[Any], key: Callable[[Any], Any]) -> dict[str, int]:
+    """Counts of `key(item)` over items, most frequent first (ties by key)."""
     counts: dict[str, int] = {}
-    for fact in facts:
-        value = key(fact)
+    for item in items:
+        value = key(item)
         counts[value] = counts.get(value, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cli.model import record_fields
-from cli.query import ARTICLE, Hit, count_by, involvement_counts
+from cli.query import Hit, count_by, fact_period, fact_speaker, involvement_counts, sort_facts
 from cli.store import Record, Store
 from cli.vocabulary import FACT_TYPES
 
@@ -62,7 +62,7 @@ def search_view(hits: Sequence[Hit], lang: str) -> View:
 
 def timeline_view(facts: Sequence[Record], lang: str) -> View:
     """Dated facts, earliest first (a year before the months and days within it), grouped by year."""
-    dated = sorted((f for f in facts if (f.get("time") or {}).get("value")), key=lambda f: f["time"]["value"])
+    dated = sort_facts([f for f in facts if fact_period(f)], "time")
     return View(
         "dated facts",
         dated,
@@ -95,11 +95,6 @@ def types_view(facts: Sequence[Record]) -> View:
     )
 
 
-def _speaker(fact: Record) -> str:
-    attributed = fact.get("attributed_to")
-    return attributed.get("entity") if isinstance(attributed, dict) else ARTICLE
-
-
 def _year(fact: Record) -> str:
     value = (fact.get("time") or {}).get("value")
     return value[:4] if isinstance(value, str) else "undated"
@@ -114,11 +109,10 @@ def stats_view(facts: Sequence[Record], store: Store) -> View:
         "speaker": lambda key: names.get(key, "the article itself"),
         "year": lambda key: "",
     }
-    entity_counts = dict(sorted(involvement_counts(facts).items(), key=lambda item: (-item[1], item[0])))
     counts = {
         "type": count_by(facts, lambda fact: fact.get("type")),
-        "entity": entity_counts,
-        "speaker": count_by(facts, _speaker),
+        "entity": involvement_counts(facts),
+        "speaker": count_by(facts, fact_speaker),
         "year": dict(sorted(count_by(facts, _year).items())),
     }
     records = [
