@@ -31,16 +31,18 @@ _SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة",
 _PROCLITICS = ("و", "ف", "ب", "ل", "ك")
 
 
-def _decimal_to_ascii(char: str) -> str:
-    digit = unicodedata.decimal(char, None)
-    return char if digit is None else str(digit)
+# Decimal digits of every script but ASCII's (Arabic-Indic ٠-٩, Persian ۰-۹, Devanagari, ...).
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def _digit_to_ascii(match: re.Match[str]) -> str:
+    return str(unicodedata.decimal(match[0]))
 
 
 def normalize(text: str) -> str:
     """NFKC, case-folded, digits of every script as ASCII, harakat and tatweel removed, letter variants folded."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(_decimal_to_ascii(c) if c.isdigit() else c for c in text)
-    return text.translate(_TABLE)
+    return _OTHER_DIGIT.sub(_digit_to_ascii, text).translate(_TABLE)
 
 
 def tokenize(text: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,13 @@ def test_lucene_vector(stage, given, expected):
 )
 def test_normalize_beyond_lucene(given, expected):
     assert normalize(given) == expected
+
+
+def test_every_decimal_digit_of_every_script_normalises_to_its_ascii_digit():
+    digits = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.decimal(chr(c), None) is not None]
+    assert len(digits) > 600
+    assert normalize("".join(digits)) == "".join(str(unicodedata.decimal(d)) for d in digits)
+    assert normalize("x²") == "x2"
 
 
 def test_tokens_split_at_hyphens_and_keep_numbers():
