@@ -22,6 +22,20 @@ _RESHAPER = ArabicReshaper(
     configuration={"delete_harakat": True, "support_ligatures": True, "arabic ligature allah": False}
 )
 
+
+class _Settings(dict):
+    """arabic-reshaper's settings read once: `reshape` looks five of them up in a ConfigParser on every call,
+    which was most of the time a table of Arabic claims took to draw."""
+
+    def getboolean(self, key: str) -> bool:
+        return self[key.lower()]  # ConfigParser's keys are not case-sensitive
+
+
+_RESHAPER.configuration = _Settings(
+    {key: _RESHAPER.configuration.getboolean(key) for key in _RESHAPER.configuration if key != "language"},
+    language=_RESHAPER.configuration.get("language"),
+)
+
 _LEVELS = re.compile(r"levels: \[(.*?)\]", re.DOTALL)
 _LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
 _REMOVED = {"RLE", "LRE", "RLO", "LRO", "PDF", "BN"}  # rule X9: not displayed, no level

@@ -6,7 +6,9 @@ shaped and reordered by `BidiText` at the width its cell really has.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from rich.cells import cell_len
@@ -44,9 +46,20 @@ def store_text(value: Any) -> Text:
     return Text(sanitize("" if value is None else str(value)))
 
 
+_PIECES = re.compile(r"\s+|\S+")
+
+
+@lru_cache(maxsize=8192)
+def _piece_width(piece: str) -> int:
+    return cell_len(shape(piece))
+
+
 def shaped_width(text: str) -> int:
-    """Cells a logical line takes once shaped (a lam-alef ligature is one cell for two letters)."""
-    return cell_len(shape(text))
+    """Cells a logical line takes once shaped (a lam-alef ligature is one cell for two letters).
+
+    Words are shaped one by one, as `display` does, so a word is shaped once however many lines are tried.
+    """
+    return sum(_piece_width(piece) for piece in _PIECES.findall(text))
 
 
 class BidiText:
