@@ -7,26 +7,26 @@ import inspect
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NamedTuple, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
 from cli import __version__
 from cli.arabic import tokenize
-from cli.curate import InputError, UnknownRecord
 from cli.query import ARTICLE, EntityIndex, Filters, Period, Stemmer, search, sort_facts
 from cli.store import (
     ENV_VAR,
     SINGULAR,
     TABLES,
+    InputError,
     InvalidWrite,
     Record,
     Store,
     StoreError,
+    UnknownRecord,
     open_store,
     resolve_store_path,
     writable_store_path,
@@ -123,15 +123,16 @@ class FactsGroup(TyperGroup):
             raise typer.Exit(130) from None
 
 
-app = typer.Typer(
-    name="facts",
-    cls=FactsGroup,
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+APP_SETTINGS: dict[str, Any] = {
+    "name": "facts",
+    "cls": FactsGroup,
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**APP_SETTINGS)
 
 DbOption = Annotated[
     Path | None,
@@ -219,8 +220,7 @@ SELECTION_OPTIONS: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class FactSelection:
+class FactSelection(NamedTuple):
     """The fact filters and ordering a command was given (the options of SELECTION_OPTIONS, same names)."""
 
     types: list[FactType] | None = None
@@ -243,7 +243,7 @@ def with_fact_selection(command: Callable[..., None]) -> Callable[..., None]:
         inspect.Parameter(
             name,
             inspect.Parameter.KEYWORD_ONLY,
-            default=FactSelection.__dataclass_fields__[name].default,
+            default=FactSelection._field_defaults.get(name),
             annotation=annotation,
         )
         for name, annotation in SELECTION_OPTIONS.items()
@@ -278,8 +278,13 @@ def _period(value: str | None, option: str) -> Period | None:
         raise typer.BadParameter(str(error), param_hint=option) from None
 
 
-def select_facts(store: Store, selection: FactSelection, index: EntityIndex) -> list[Record]:
-    """The store's facts that pass the selection's filters, in its order (store order unless --sort)."""
+def select_facts(store: Store, selection: FactSelection, index: EntityIndex | None = None) -> list[Record]:
+    """The store's facts that pass the selection's filters, in its order (store order unless --sort).
+
+    Names in --entity and --by are looked up in `index`, made from the store's entities when not given.
+    """
+    if index is None and (selection.entities or selection.speakers):
+        index = EntityIndex(store.entities)
     speakers: set[str] = set()
     for name in selection.speakers or []:
         speakers |= {ARTICLE} if name == ARTICLE else _entity_ids(name, index, "--by")
@@ -369,7 +374,7 @@ def list_facts(
 ) -> None:
     """List facts, filtered and sorted as asked: a table on a terminal, tab-separated lines when piped."""
     store = _open(db)
-    facts = select_facts(store, selection, EntityIndex(store.entities))
+    facts = select_facts(store, selection)
     emit(facts_view(_limited(facts, selection), selection.lang.value), output_format, fields, bidi)
 
 
@@ -406,9 +411,9 @@ def timeline(
 ) -> None:
     """Dated facts in date order, grouped by year, with each date's precision; ≈ marks an inferred date."""
     store = _open(db)
-    facts = select_facts(store, selection, EntityIndex(store.entities))
+    facts = select_facts(store, selection)
     view = timeline_view(facts, selection.lang.value)
-    emit(replace(view, records=_limited(view.records, selection)), output_format, fields, bidi)
+    emit(view._replace(records=_limited(view.records, selection)), output_format, fields, bidi)
 
 
 @app.command("stats")
@@ -423,7 +428,7 @@ def stats(
 ) -> None:
     """Counts of the (filtered) facts by type, entity, speaker and year."""
     store = _open(db)
-    facts = select_facts(store, selection, EntityIndex(store.entities))
+    facts = select_facts(store, selection)
     emit(stats_view(_limited(facts, selection), store), output_format, fields, bidi)
 
 
@@ -644,6 +649,22 @@ def remove(
             print(f"{SINGULAR[table_name]}\t{removed_id}")
 
 
+def app_for(args: list[str]) -> typer.Typer:
+    """The app to run `facts ARGS` with: when ARGS start with a command's name, an app of that command alone.
+
+    Typer turns every command into a Click command before it runs one; building one instead of all of them
+    saves a third of the start-up that `facts` adds to importing Typer (benchmarks/startup.py). The group's
+    options, help and errors are the same, as they only come into play when ARGS do not start with a command.
+    """
+    wanted = [info for info in app.registered_commands if args and info.name == args[0]]
+    if not wanted:
+        return app
+    single = typer.Typer(**APP_SETTINGS)
+    single.registered_callback = app.registered_callback
+    single.registered_commands = wanted
+    return single
+
+
 def main() -> None:
     """The console script `facts` and `python -m cli`."""
-    app(prog_name="facts")
+    app_for(sys.argv[1:])(prog_name="facts")

@@ -8,14 +8,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
+from tinydb import TinyDB  # curate is imported only by the commands that write
 
 from cli.store import (
     SINGULAR,
     TABLES,
+    InputError,
     Record,
     Store,
     StoreError,
+    UnknownRecord,
     bundled_store_path,
     locked,
     serialize,
@@ -24,14 +26,6 @@ from cli.store import (
 )
 
 EMPTY_STORE: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
-
-
-class InputError(Exception):
-    """The input to a write is not what it should be (not JSON, not an object, not a known shape)."""
-
-
-class UnknownRecord(Exception):
-    """A record to remove does not exist."""
 
 
 def init_store(path: Path, *, empty: bool, force: bool) -> int:

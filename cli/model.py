@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 SCHEMA_FILE = "facts.schema.json"
@@ -13,7 +13,7 @@ SCHEMA_FILE = "facts.schema.json"
 @cache
 def load_schema() -> dict[str, Any]:
     """The JSON Schema shipped in the package (`cli/schema/facts.schema.json`)."""
-    return json.loads(resources.files("cli").joinpath("schema", SCHEMA_FILE).read_text(encoding="utf-8"))
+    return json.loads((Path(__file__).parent / "schema" / SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:

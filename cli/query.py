@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from cli.arabic import is_arabic, normalize, stem, tokenize, without_proclitic
 from cli.store import Record
@@ -55,8 +54,7 @@ _STOPWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     """The days a partial ISO date covers: `2015` is 2015-01-01 to 2015-12-31."""
 
     first: datetime.date
@@ -76,7 +74,8 @@ class Period:
         if day:
             return cls(first, first)
         if month:
-            return cls(first, first.replace(day=calendar.monthrange(first.year, first.month)[1]))
+            next_month = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            return cls(first, next_month - datetime.timedelta(days=1))
         return cls(first, first.replace(month=12, day=31))
 
 
@@ -205,8 +204,7 @@ class EntityIndex:
         return found
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(NamedTuple):
     """What `--type`, `--status`, `--entity`, `--by`, `--since`, `--until` and `--source` ask for; empty admits all."""
 
     types: frozenset[str] = frozenset()
@@ -259,8 +257,7 @@ _FIELD_WEIGHTS = {"claim": (2.0, 1.0), "claim_en": (2.0, 1.0), "quote": (1.5, 0.
 _ENTITY_WEIGHT, _PHRASE_WEIGHT, _NAME_WEIGHT, _FUZZY_WEIGHT = 3.0, 2.0, 1.5, 0.5
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A fact that matched a search, how well, and why."""
 
     fact: Record

@@ -7,8 +7,7 @@ import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 BIDI_MODES = ("auto", "visual", "logical")
 
@@ -31,8 +30,7 @@ def _takes_explicit_mode(environ: Mapping[str, str]) -> bool:
     return bool(environ.get("VTE_VERSION")) or environ.get("TERM_PROGRAM") == "mintty"
 
 
-@dataclass(frozen=True)
-class Terminal:
+class Terminal(NamedTuple):
     """What output may assume about where it goes.
 
     `visual` says whether text for people is sent in visual order (shaped, reordered, right-aligned), for a

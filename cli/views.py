@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cli.model import record_fields
 from cli.query import Hit, count_by, fact_period, fact_speaker, involvement_counts, sort_facts
@@ -12,8 +11,7 @@ from cli.store import Record, Store
 from cli.vocabulary import FACT_TYPES
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
     """Records ready for a writer or a renderer, with the fields that describe them.
 
     `fields` are the leaf fields, in order: the columns of csv and tsv by default; `columns` are the default

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
@@ -83,6 +82,8 @@ def write_records(records: Sequence[dict[str, Any]], fmt: str, fields: Sequence[
     elif fields is None:
         raise ValueError(f"the {fmt} format needs a field list")
     elif fmt == "csv":
+        import csv
+
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(fields)
         writer.writerows([text_cell(row[name]) for name in fields] for row in rows)
