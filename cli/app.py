@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 from cli import __version__
 from cli.arabic import tokenize
-from cli.query import ARTICLE, EntityIndex, Filters, Period, Stemmer, search, sort_facts
+from cli.query import ARTICLE, EntityIndex, Filters, Period, SearchIndex, search, sort_facts
 from cli.store import (
     ENV_VAR,
     SINGULAR,
@@ -279,7 +279,8 @@ def _period(value: str | None, option: str) -> Period | None:
 
 
 def select_facts(store: Store, selection: FactSelection, index: EntityIndex | None = None) -> list[Record]:
-    """The store's facts that pass the selection's filters, in its order (store order unless --sort).
+    """The store's facts that pass the selection's filters, in its order (store order unless --sort); the store's
+    own list when nothing is filtered or sorted, which a search then knows to cover the whole store.
 
     Names in --entity and --by are looked up in `index`, made from the store's entities when not given.
     """
@@ -297,7 +298,7 @@ def select_facts(store: Store, selection: FactSelection, index: EntityIndex | No
         until=_period(selection.until, "--until"),
         sources=frozenset(selection.sources or []),
     )
-    facts = [fact for fact in store.facts if filters.admits(fact)]
+    facts = [fact for fact in store.facts if filters.admits(fact)] if any(filters) else store.facts
     return sort_facts(facts, selection.sort.value) if selection.sort else facts
 
 
@@ -395,7 +396,7 @@ def search_facts(
     store = _open(db)
     index = EntityIndex(store.entities)
     facts = select_facts(store, selection, index)
-    hits = search(facts, index, query, Stemmer(store.facts, index), ranked=selection.sort is None)
+    hits = search(facts, index, query, SearchIndex.of_store(store, index), ranked=selection.sort is None)
     emit(search_view(_limited(hits, selection), selection.lang.value), output_format, fields, bidi)
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime
 import re
+from array import array
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from cli.arabic import is_arabic, normalize, stem, tokenize, without_proclitic
-from cli.store import Record
+from cli.store import Record, Store, cached
+
+# A store of this many facts keeps its search index in the cache between runs (building it takes about 25 ms
+# per thousand facts; reading it back, a tenth of that).
+CACHED_FROM = 1000
 
 # Fuzzy matching is a last resort: only for a word that matches nothing exactly or by stem, of at least
 # FUZZY_MIN_LENGTH letters, never a number, and within a number of edits (insert, delete, substitute, swap two
@@ -265,13 +269,20 @@ class Hit(NamedTuple):
     reasons: tuple[str, ...]
 
 
+def field_tokens(fact: Record, name: str) -> list[str]:
+    """The normalised words of a searched field of a fact."""
+    return tokenize(str(fact.get(name) or ""))
+
+
 class Stemmer:
     """Stems for matching words against a store: names kept whole, and a single ب ل ك ف taken off a word only
-    when the rest is a word of the store (Lucene leaves them, as taking them off blindly breaks words)."""
+    when the rest is a word of the store (Lucene leaves them, as taking them off blindly breaks words).
 
-    def __init__(self, facts: Iterable[Record], entities: EntityIndex) -> None:
+    `known` is the Lucene stems of the store's words."""
+
+    def __init__(self, known: set[str], entities: EntityIndex) -> None:
         self.entities = entities
-        self.known = {stem(t) for fact in facts for name in _FIELD_WEIGHTS for t in tokenize(str(fact.get(name) or ""))}
+        self.known = known
         self._cache: dict[str, str] = {}
 
     def __call__(self, token: str) -> str:
@@ -288,23 +299,118 @@ class Stemmer:
         return stem(token)
 
 
-@dataclass
-class _Indexed:
-    fact: Record
-    fields: dict[str, list[str]]
-    stems: dict[str, set[str]]
-    names: dict[str, set[str]] = field(default_factory=dict)
+Postings = dict[str, array]
+"""Word (or stem, or entity id) to the positions of the facts that have it, ascending."""
 
 
-def _index(fact: Record, entities: EntityIndex, stemmer: Stemmer) -> _Indexed:
-    fields = {name: tokenize(str(fact.get(name) or "")) for name in _FIELD_WEIGHTS}
-    stems = {name: {stemmer(token) for token in tokens} for name, tokens in fields.items()}
-    names = {
-        entity_id: entities.name_tokens[entity_id]
-        for entity_id in sorted(fact_entities(fact))
-        if entity_id in entities.name_tokens
-    }
-    return _Indexed(fact, fields, stems, names)
+def _postings(lists: dict[str, list[int]] | dict[str, set[int]]) -> Postings:
+    return {key: array("I", sorted(positions)) for key, positions in lists.items()}
+
+
+class SearchIndex:
+    """Where the words of a store's facts are: for each searched field, the positions of the facts holding each
+    word and each stem, and for each entity the positions of the facts involving it.
+
+    A search looks terms up here instead of reading every fact, and reads only the facts it reports. `state()` is
+    plain data (strings and bytes), so that the index can be kept beside a large store between runs.
+    """
+
+    def __init__(self, facts: Sequence[Record], entities: EntityIndex, state: dict[str, Any] | None = None) -> None:
+        self.facts = facts
+        self.entities = entities
+        if state is None:
+            state = self._build(facts, entities)
+        self.words: dict[str, Postings] = {name: _unpack(state["words"][name]) for name in _FIELD_WEIGHTS}
+        self.involved: Postings = _unpack(state["involved"])
+        self.stemmer = Stemmer({stem(word) for words in self.words.values() for word in words}, entities)
+        self.stems = {name: _unpack(state["stems"][name]) for name in _FIELD_WEIGHTS}
+
+    @classmethod
+    def of_store(cls, store: Store, entities: EntityIndex) -> SearchIndex:
+        """The index of a store's facts, kept in the cache between runs when the store is large."""
+        if len(store.facts) < CACHED_FROM:
+            return cls(store.facts, entities)
+        state = cached(store, "search-index", _code_version(), lambda: cls(store.facts, entities).state())
+        return cls(store.facts, entities, state)
+
+    def _build(self, facts: Sequence[Record], entities: EntityIndex) -> dict[str, Any]:
+        words: dict[str, dict[str, list[int]]] = {name: {} for name in _FIELD_WEIGHTS}
+        involved: dict[str, list[int]] = {}
+        for position, fact in enumerate(facts):
+            for name, table in words.items():
+                for token in dict.fromkeys(field_tokens(fact, name)):
+                    table.setdefault(token, []).append(position)
+            for entity_id in fact_entities(fact):
+                involved.setdefault(entity_id, []).append(position)
+        stemmer = Stemmer({stem(word) for table in words.values() for word in table}, entities)
+        stems: dict[str, dict[str, set[int]]] = {name: {} for name in _FIELD_WEIGHTS}
+        for name, table in words.items():
+            for token, positions in table.items():
+                stems[name].setdefault(stemmer(token), set()).update(positions)
+        return {
+            "words": {name: _pack(_postings(table)) for name, table in words.items()},
+            "stems": {name: _pack(_postings(table)) for name, table in stems.items()},
+            "involved": _pack(_postings(involved)),
+        }
+
+    def state(self) -> dict[str, Any]:
+        """The index as plain data, for `SearchIndex(facts, entities, state)`."""
+        return {
+            "words": {name: _pack(table) for name, table in self.words.items()},
+            "stems": {name: _pack(table) for name, table in self.stems.items()},
+            "involved": _pack(self.involved),
+        }
+
+    def vocabulary(self, allowed: set[int] | None) -> set[str]:
+        """The words of the allowed facts (all when None) and of the names of the entities they involve."""
+        if allowed is None:
+            found = {word for table in self.words.values() for word in table}
+            entity_ids: Iterable[str] = self.involved
+        else:
+            found = {t for p in allowed for name in _FIELD_WEIGHTS for t in field_tokens(self.facts[p], name)}
+            entity_ids = {e for e, positions in self.involved.items() if any(p in allowed for p in positions)}
+        for entity_id in entity_ids:
+            found |= self.entities.name_tokens.get(entity_id, set())
+        return found
+
+
+def _code_version() -> str:
+    """What made an index: the code of this module and of cli/arabic.py (a change to either rebuilds it)."""
+    import hashlib
+
+    from cli import arabic
+
+    digest = hashlib.sha256()
+    for source in (__file__, arabic.__file__):
+        with open(source, "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def _pack(postings: Postings) -> dict[str, bytes]:
+    return {key: positions.tobytes() for key, positions in postings.items()}
+
+
+def _unpack(packed: dict[str, bytes]) -> Postings:
+    unpacked = {}
+    for key, data in packed.items():
+        positions = array("I")
+        positions.frombytes(data)
+        unpacked[key] = positions
+    return unpacked
+
+
+Match = tuple[float, str]
+
+
+def _offer(best: dict[int, Match], positions: Iterable[int], allowed: set[int] | None, match: Match) -> None:
+    """Record `match` for each allowed position where it beats what is there (the first of equals stays)."""
+    for position in positions:
+        if allowed is not None and position not in allowed:
+            continue
+        held = best.get(position)
+        if held is None or match[0] > held[0]:
+            best[position] = match
 
 
 def _contains(tokens: list[str], phrase: Sequence[str]) -> bool:
@@ -312,74 +418,96 @@ def _contains(tokens: list[str], phrase: Sequence[str]) -> bool:
     return any(tokens[i : i + width] == list(phrase) for i in range(len(tokens) - width + 1))
 
 
-def _match_entity(item: _Indexed, phrase: Sequence[str], ids: set[str]) -> tuple[float, str] | None:
-    involved = sorted(ids & item.names.keys())
-    if involved:
-        return _ENTITY_WEIGHT, f"{' '.join(phrase)} = entity {', '.join(involved)}"
-    for name, tokens in item.fields.items():
-        if _contains(tokens, phrase):
-            return _PHRASE_WEIGHT, f"{' '.join(phrase)} in {name}"
-    return None
+def _match_entity(
+    index: SearchIndex, phrase: Sequence[str], ids: set[str], allowed: set[int] | None
+) -> dict[int, Match]:
+    """Facts involving one of the entities a query names; else holding the name as words, in a field."""
+    named: dict[int, list[str]] = {}
+    for entity_id in sorted(ids):
+        for position in index.involved.get(entity_id, ()):
+            if allowed is None or position in allowed:
+                named.setdefault(position, []).append(entity_id)
+    text = " ".join(phrase)
+    best = {position: (_ENTITY_WEIGHT, f"{text} = entity {', '.join(found)}") for position, found in named.items()}
+    for name in _FIELD_WEIGHTS:
+        table = index.words[name]
+        if any(token not in table for token in phrase):
+            continue
+        candidates = set(table[phrase[0]]).intersection(*(table[token] for token in phrase[1:]))
+        for position in sorted(candidates):
+            if position in best or (allowed is not None and position not in allowed):
+                continue
+            if len(phrase) == 1 or _contains(field_tokens(index.facts[position], name), phrase):
+                best[position] = (_PHRASE_WEIGHT, f"{text} in {name}")
+    return best
 
 
-def _match_word(item: _Indexed, word: str, forms: Sequence[str], stemmer: Stemmer) -> tuple[float, str] | None:
-    """The best way a word (or, fuzzily, one of its close forms) matches a fact."""
+def _match_word(index: SearchIndex, word: str, forms: Sequence[str], allowed: set[int] | None) -> dict[int, Match]:
+    """The best way a word (or, fuzzily, each of its close forms in turn) matches each fact: exactly or by stem
+    in a field, in the order claim, claim_en, quote, or in the names of an entity the fact involves."""
     fuzzy = list(forms) != [word]
-    best: tuple[float, str] | None = None
+    best: dict[int, Match] = {}
     for spelling in forms:
-        candidates = []
-        word_stem = stemmer(spelling)
+        word_stem = index.stemmer(spelling)
+        offers: list[tuple[Iterable[int], Match]] = []
         for name, (exact, stemmed) in _FIELD_WEIGHTS.items():
-            if spelling in item.fields[name]:
-                candidates.append((exact, f"{spelling} in {name}"))
-            elif not fuzzy and word_stem in item.stems[name]:
-                candidates.append((stemmed, f"{spelling} ~{word_stem} in {name}"))
-        for entity_id, tokens in item.names.items():
-            if spelling in tokens or any(r in tokens for r in without_proclitic(spelling)):
-                candidates.append((_NAME_WEIGHT, f"{spelling} in the names of {entity_id}"))
-        for weight, reason in candidates:
-            if fuzzy:
-                weight, reason = _FUZZY_WEIGHT, f"{word} ≈ {reason}"
-            if best is None or weight > best[0]:
-                best = (weight, reason)
+            exactly = index.words[name].get(spelling, array("I"))
+            offers.append((exactly, (exact, f"{spelling} in {name}")))
+            if not fuzzy:
+                by_stem = set(index.stems[name].get(word_stem, ())).difference(exactly)
+                offers.append((sorted(by_stem), (stemmed, f"{spelling} ~{word_stem} in {name}")))
+        readings = {spelling, *without_proclitic(spelling)}
+        for entity_id in sorted(index.involved):
+            if readings & index.entities.name_tokens.get(entity_id, set()):
+                offers.append((index.involved[entity_id], (_NAME_WEIGHT, f"{spelling} in the names of {entity_id}")))
+        for positions, (weight, reason) in offers:
+            _offer(best, positions, allowed, (_FUZZY_WEIGHT, f"{word} ≈ {reason}") if fuzzy else (weight, reason))
     return best
 
 
 def search(
-    facts: Sequence[Record], entities: EntityIndex, query: str, stemmer: Stemmer | None = None, *, ranked: bool = True
+    facts: Sequence[Record],
+    entities: EntityIndex,
+    query: str,
+    index: SearchIndex | None = None,
+    *,
+    ranked: bool = True,
 ) -> list[Hit]:
     """Facts matching every term of `query`, each with how well and why: best first (ties in the order of
     `facts`), or in the order of `facts` when not `ranked`.
 
-    `stemmer` knows the words of the whole store (so that a filter on `facts` does not change how words match);
-    by default, the words of `facts`.
+    `index` is of the whole store, whose facts `facts` is a selection of (so that a filter does not change how
+    words match); by default, an index of `facts`.
     """
-    stemmer = stemmer or Stemmer(facts, entities)
+    index = index or SearchIndex(facts, entities)
+    if facts is index.facts:
+        order, allowed = list(range(len(facts))), None
+    else:
+        at = {id(fact): position for position, fact in enumerate(index.facts)}
+        order = [at[id(fact)] for fact in facts]
+        allowed = set(order)
     tokens = tokenize(query)
     mentions = entities.mentions(tokens)
     covered = {i for start, end, _ in mentions for i in range(start, end)}
     words = [t for i, t in enumerate(tokens) if i not in covered]
     if mentions or any(w not in _STOPWORDS for w in words):
         words = [w for w in words if w not in _STOPWORDS]
-    items = [_index(fact, entities, stemmer) for fact in facts]
-    vocabulary = [t for item in items for tokens in (*item.fields.values(), *item.names.values()) for t in tokens]
-    per_term: list[list[tuple[float, str] | None]] = []
-    for start, end, ids in mentions:
-        per_term.append([_match_entity(item, tokens[start:end], ids) for item in items])
+    per_term = [_match_entity(index, tokens[start:end], ids, allowed) for start, end, ids in mentions]
     for word in words:
-        matches = [_match_word(item, word, [word], stemmer) for item in items]
-        if not any(matches):
-            close = fuzzy_candidates(word, vocabulary)
-            matches = [_match_word(item, word, close, stemmer) if close else None for item in items]
+        matches = _match_word(index, word, [word], allowed)
+        if not matches:
+            close = fuzzy_candidates(word, index.vocabulary(allowed))
+            matches = _match_word(index, word, close, allowed) if close else {}
         per_term.append(matches)
     if not per_term:
         return []
+    matching = set(min(per_term, key=len)).intersection(*per_term)
     hits = []
-    for position, item in enumerate(items):
-        found = [term[position] for term in per_term]
-        if all(found):
-            matched = [m for m in found if m is not None]
-            hits.append(Hit(item.fact, sum(weight for weight, _ in matched), tuple(why for _, why in matched)))
+    for position in order if allowed is not None else sorted(matching):
+        if position in matching:
+            matched = [term[position] for term in per_term]
+            fact = index.facts[position]
+            hits.append(Hit(fact, sum(weight for weight, _ in matched), tuple(why for _, why in matched)))
     return sorted(hits, key=lambda hit: -hit.score) if ranked else hits
 
 

@@ -59,7 +59,8 @@ def write_store(path: Path, document: Any) -> Path:
 def run(tmp_path: Path) -> Run:
     """Run the installed `facts` in a subprocess, from an empty directory outside the repository.
 
-    The environment is the test's own minus FACTS_DB (unless given), so the bundled store is the default.
+    The environment is the test's own minus FACTS_DB (unless given), so the bundled store is the default, and
+    caches go to the test's own directory.
     """
     if not FACTS_BIN.exists():
         pytest.fail(f"the `facts` command is not installed beside {sys.executable}: run the README's test command")
@@ -67,7 +68,8 @@ def run(tmp_path: Path) -> Run:
     workdir.mkdir()
 
     def _run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess:
-        environ = {k: v for k, v in os.environ.items() if k not in ("FACTS_DB", "COLUMNS")}
+        environ = {k: v for k, v in os.environ.items() if k not in ("FACTS_DB", "COLUMNS", "FACTS_NO_CACHE")}
+        environ["FACTS_CACHE_DIR"] = str(tmp_path / "cache")
         environ.update(env or {})
         return subprocess.run(
             [str(FACTS_BIN), *args],

@@ -7,8 +7,12 @@ import io
 import json
 import shutil
 import subprocess
+import time
 
 import pytest
+from conftest import write_store
+
+from cli.query import CACHED_FROM
 
 LISTINGS = {
     "list": ["list"],
@@ -320,3 +324,25 @@ def test_nothing_matched_in_each_format(run):
             assert result.stdout == stdout
         else:
             assert result.stdout.startswith("id") and result.stdout.count("\n") == 1
+
+
+def test_a_large_store_keeps_its_search_index_and_sees_every_change(run, tmp_path, document):
+    facts = list(document["facts"].values())
+    copies = [{**facts[i % len(facts)], "id": f"{facts[i % len(facts)]['id']}-{i}"} for i in range(CACHED_FROM + 10)]
+    document["facts"] = {str(i + 1): fact for i, fact in enumerate(copies)}
+    path = write_store(tmp_path / "big.json", document)
+    time.sleep(2.1)  # a file is indexed for keeps once it has not changed for two seconds
+    search = ["search", "تسليم منظومات", "--format", "plain", "--fields", "id", "--db", str(path)]
+    first = run(*search)
+    assert first.returncode == 0, first.stderr
+    (entry,) = (tmp_path / "cache").iterdir()
+    written = entry.stat().st_mtime_ns
+    assert run(*search).stdout == first.stdout == run(*search, env={"FACTS_NO_CACHE": "1"}).stdout
+    assert entry.stat().st_mtime_ns == written  # read back, not built again
+    gone = first.stdout.split()[0]
+    assert run("remove", gone, "--db", str(path)).returncode == 0
+    after = run(*search)
+    assert after.stdout.split() == [fact_id for fact_id in first.stdout.split() if fact_id != gone]
+    time.sleep(2.1)
+    assert run(*search).stdout == after.stdout == run(*search).stdout
+    assert entry.stat().st_mtime_ns != written  # built again for the new file

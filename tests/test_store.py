@@ -9,11 +9,15 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED, write_store
 
+from cli import store as store_module
 from cli.store import (
+    CACHE_DIR_VAR,
     ENV_VAR,
+    NO_CACHE_VAR,
     InvalidWrite,
     StoreError,
     bundled_store_path,
+    cached,
     locked,
     open_store,
     resolve_store_path,
@@ -161,3 +165,93 @@ def test_writable_store_path_never_names_the_bundled_store(monkeypatch, tmp_path
         writable_store_path(bundled_store_path())
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "mine.json"))
     assert writable_store_path(None) == tmp_path / "mine.json"
+
+
+@pytest.fixture
+def settled(monkeypatch, tmp_path):
+    """Files count as settled at once (not two seconds after their last change), and caches go to tmp_path."""
+    monkeypatch.setattr(store_module, "SETTLED_NS", 0)
+    monkeypatch.setenv(CACHE_DIR_VAR, str(tmp_path / "cache"))
+    monkeypatch.delenv(NO_CACHE_VAR, raising=False)
+    return tmp_path / "cache"
+
+
+class Builds:
+    """A builder that counts its calls and returns what it is told."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, value):
+        def build():
+            self.calls += 1
+            return value
+
+        return build
+
+
+def test_a_cache_entry_is_used_for_the_same_file_and_code_only(settled, tmp_path, document):
+    path = write_store(tmp_path / "s.json", document)
+    builds = Builds()
+    assert cached(open_store(path), "x", "v1", builds({"a": b"1"})) == {"a": b"1"}
+    assert cached(open_store(path), "x", "v1", builds({"a": b"2"})) == {"a": b"1"}
+    assert builds.calls == 1
+    assert cached(open_store(path), "x", "v2", builds("new code")) == "new code"
+    assert builds.calls == 2
+    assert len(list(settled.iterdir())) == 1
+
+
+def test_any_change_to_the_file_invalidates_its_cache_entry(settled, tmp_path, document):
+    path = write_store(tmp_path / "s.json", document)
+    builds = Builds()
+    cached(open_store(path), "x", "v", builds("before"))
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace('"status": "done"', '"status": "dome"', 1)
+    assert len(changed.encode()) == len(text.encode())
+    with open(path, "r+", encoding="utf-8") as handle:  # in place: same inode, same size, same mtime below
+        handle.write(changed)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
+    assert cached(open_store(path), "x", "v", builds("after")) == "after"
+    write_store(path, document)  # replaced
+    assert cached(open_store(path), "x", "v", builds("replaced")) == "replaced"
+    assert builds.calls == 3
+
+
+def test_nothing_is_cached_for_a_file_that_just_changed(monkeypatch, tmp_path, document):
+    monkeypatch.setenv(CACHE_DIR_VAR, str(tmp_path / "cache"))
+    path = write_store(tmp_path / "s.json", document)
+    store = open_store(path)
+    assert store.stamp is None
+    builds = Builds()
+    cached(store, "x", "v", builds(1))
+    cached(store, "x", "v", builds(2))
+    assert builds.calls == 2
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_broken_or_unwritable_cache_is_rebuilt_or_skipped(settled, monkeypatch, tmp_path, document):
+    path = write_store(tmp_path / "s.json", document)
+    builds = Builds()
+    cached(open_store(path), "x", "v", builds("first"))
+    for entry in settled.iterdir():
+        entry.write_bytes(b"\x00garbage")
+    assert cached(open_store(path), "x", "v", builds("second")) == "second"
+    assert cached(open_store(path), "x", "v", builds("third")) == "second"
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    monkeypatch.setenv(CACHE_DIR_VAR, str(blocked / "cache"))
+    assert cached(open_store(path), "x", "v", builds("fourth")) == "fourth"
+    assert cached(open_store(path), "x", "v", builds("fifth")) == "fifth"
+
+
+def test_no_cache_when_asked(settled, monkeypatch, tmp_path, document):
+    monkeypatch.setenv(NO_CACHE_VAR, "1")
+    path = write_store(tmp_path / "s.json", document)
+    builds = Builds()
+    cached(open_store(path), "x", "v", builds(1))
+    cached(open_store(path), "x", "v", builds(2))
+    assert builds.calls == 2
+    assert not settled.exists()
