@@ -1,5 +1,5 @@
 """`python -m cli`: the same as the `facts` command."""
 
-from cli.app import main
+from cli import main
 
 main()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from enum import Enum, IntEnum
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Annotated, Any, NamedTuple, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from cli import __version__
+from cli import INTERNAL_ERROR, __version__
 from cli.arabic import tokenize
 from cli.query import ARTICLE, EntityIndex, Filters, Period, SearchIndex, search, sort_facts
 from cli.store import (
@@ -45,6 +47,9 @@ class ExitCode(IntEnum):
     USAGE = 2
     STORE = 3
     INVALID = 4
+    OUTPUT = 5
+    INTERNAL = INTERNAL_ERROR
+    INTERRUPTED = 130
 
 
 class OutputFormat(str, Enum):
@@ -103,7 +108,9 @@ class FactsGroup(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # here, so that a failed write is handled below, not at exit
+            return result
         except StoreError as error:
             fail(str(error), ExitCode.STORE)
         except InvalidWrite as error:
@@ -115,12 +122,31 @@ class FactsGroup(TyperGroup):
         except UnknownRecord as error:
             fail(f"nothing written: {error}", ExitCode.NOT_FOUND)
         except BrokenPipeError:
-            # The reader went away (`facts list | head`): not an error. Point stdout at /dev/null so that the
-            # interpreter's final flush does not complain.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            # The reader went away (`facts list | head`): not an error.
+            _drop_stdout()
             raise typer.Exit(ExitCode.OK) from None
+        except UnicodeEncodeError as error:
+            _drop_stdout()
+            char = error.object[error.start]
+            fail(
+                f"standard output ({error.encoding}) cannot take U+{ord(char):04X} "
+                f"{unicodedata.name(char, 'a character')}: use a UTF-8 locale or PYTHONIOENCODING=utf-8, "
+                "or --format json, which escapes what it cannot write",
+                ExitCode.OUTPUT,
+            )
+        except OSError as error:
+            if error.filename is not None:
+                raise
+            _drop_stdout()
+            fail(f"cannot write the output: {error.strerror or error}", ExitCode.OUTPUT)
         except KeyboardInterrupt:
-            raise typer.Exit(130) from None
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush of what could not be written is silent."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 APP_SETTINGS: dict[str, Any] = {
@@ -359,7 +385,8 @@ def main_options(
     """Look up the claims of an Arabic news article: bilingual, attributed, source-anchored facts.
 
     Exit codes: 0 results, 1 nothing matched or found, 2 usage error, 3 store cannot be read or written,
-    4 invalid data (validate found problems, or a write was refused and nothing written).
+    4 invalid data (validate found problems, or a write was refused and nothing written), 5 output cannot be
+    written, 70 internal error (FACTS_DEBUG=1 shows the traceback), 130 interrupted.
     """
 
 
@@ -563,7 +590,10 @@ def _read_input(source: str) -> str:
     if source == "-":
         if sys.stdin.isatty():
             print("facts: reading JSON from standard input (end with Ctrl-D)", file=sys.stderr)
-        return sys.stdin.read()
+        try:
+            return sys.stdin.buffer.read().decode("utf-8")  # JSON is UTF-8 (RFC 8259), whatever the locale says
+        except UnicodeDecodeError as error:
+            raise InputError(f"standard input is not UTF-8 (byte {error.start})") from None
     try:
         return Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -667,5 +697,5 @@ def app_for(args: list[str]) -> typer.Typer:
 
 
 def main() -> None:
-    """The console script `facts` and `python -m cli`."""
+    """Run the command that `sys.argv` names (the console script goes through `cli.main`)."""
     app_for(sys.argv[1:])(prog_name="facts")

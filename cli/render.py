@@ -31,9 +31,9 @@ def make_console(terminal: Terminal) -> Console:
     """A Console that parses no markup, highlights nothing, and colours only when the terminal says so."""
     return Console(
         width=terminal.width,
-        force_terminal=terminal.is_tty,
+        force_terminal=terminal.is_tty or terminal.color,
         no_color=not terminal.color,
-        color_system="auto" if terminal.color else None,
+        color_system=None if not terminal.color else "standard" if terminal.forced_color else "auto",
         highlight=False,
         markup=False,
         emoji=False,

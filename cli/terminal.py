@@ -42,6 +42,8 @@ class Terminal(NamedTuple):
     color: bool
     visual: bool = False
     explicit: bool = False
+    forced_color: bool = False
+    """Colour by FORCE_COLOR where there would be none (a pipe, TERM=dumb): the 16 colours anything takes."""
 
     @classmethod
     def detect(
@@ -61,16 +63,17 @@ class Terminal(NamedTuple):
         columns = environ.get("COLUMNS", "")
         width = int(columns) if columns.isascii() and columns.isdigit() and int(columns) > 0 else 0
         width = width or shutil.get_terminal_size().columns
+        natural = is_tty and environ.get("TERM") != "dumb"
         if environ.get("NO_COLOR"):
             color = False
         elif environ.get("FORCE_COLOR"):
             color = True
         else:
-            color = is_tty and environ.get("TERM") != "dumb"
+            color = natural
         reorders = terminal_reorders(environ)
         visual = bidi == "visual" or (bidi == "auto" and is_tty and not reorders)
         explicit = visual and is_tty and _takes_explicit_mode(environ)
-        return cls(is_tty=is_tty, width=width, color=color, visual=visual, explicit=explicit)
+        return cls(is_tty, width, color, visual, explicit, forced_color=color and not natural)
 
     @contextmanager
     def output_mode(self, stream: TextIO | None = None) -> Iterator[None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
@@ -54,9 +55,36 @@ def plain_cell(value: Any) -> str:
     return text_cell(value).translate(_LINE_ESCAPES)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+class JSONOut:
+    """A stream for JSON text that escapes (`\\uXXXX`) what the stream cannot encode: all of non-ASCII on an
+    ASCII stdout (`PYTHONIOENCODING=ascii`), a lone surrogate anywhere. The JSON means the same either way, as
+    non-ASCII can only stand inside its strings; text that can be written as it is, is."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, text: str) -> None:
+        try:
+            self.out.write(text)
+        except UnicodeEncodeError:
+            self.out.write(_NON_ASCII.sub(_json_escape, text))
+
+
 def write_json(value: Any, out: TextIO) -> None:
-    """One JSON document: UTF-8 text with non-ASCII unescaped, indented, newline-terminated."""
-    json.dump(value, out, ensure_ascii=False, indent=2)
+    """One JSON document: UTF-8 text with non-ASCII unescaped (where the stream can take it), indented,
+    newline-terminated."""
+    json.dump(value, JSONOut(out), ensure_ascii=False, indent=2)
     out.write("\n")
 
 
@@ -77,8 +105,9 @@ def write_records(records: Sequence[dict[str, Any]], fmt: str, fields: Sequence[
     if fmt == "json":
         write_json(rows, out)
     elif fmt == "jsonl":
+        lines = JSONOut(out)
         for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+            lines.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
     elif fields is None:
         raise ValueError(f"the {fmt} format needs a field list")
     elif fmt == "csv":

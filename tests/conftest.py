@@ -6,6 +6,8 @@ import copy
 import io
 import json
 import os
+import pty
+import select
 import subprocess
 import sys
 from collections.abc import Callable
@@ -83,3 +85,33 @@ def run(tmp_path: Path) -> Run:
         )
 
     return _run
+
+
+def clean_environment(**extra: str) -> dict[str, str]:
+    """The test's environment without what says which terminal, store or bidi mode; plus `extra`."""
+    drop = ("VTE_VERSION", "KONSOLE_VERSION", "MLTERM", "TERM_PROGRAM", "TMUX", "FACTS_BIDI", "FACTS_DB", "COLUMNS")
+    environ = {k: v for k, v in os.environ.items() if k not in drop}
+    environ.update(extra)
+    return environ
+
+
+def in_pty(command: list[str], environ: dict[str, str]) -> bytes:
+    """Every byte `command` writes to a pseudo-terminal."""
+    main, child = pty.openpty()
+    process = subprocess.Popen(command, stdin=child, stdout=child, stderr=child, env=environ, close_fds=True)
+    os.close(child)
+    output = b""
+    while True:
+        ready, _, _ = select.select([main], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(timeout=30)
+    os.close(main)
+    return output

@@ -11,6 +11,7 @@ import pytest
 from conftest import BUNDLED, FACTS_BIN, write_store
 
 from cli import __version__
+from cli.app import ExitCode, app_for
 
 
 def bundled_facts() -> list[dict]:
@@ -28,6 +29,24 @@ def test_no_arguments_is_a_usage_error_that_shows_help(run):
     assert result.stderr.startswith("Usage: facts")
     for command in ("list", "show", "source", "validate"):
         assert f"  {command} " in result.stderr
+
+
+def test_help_and_readme_give_every_exit_code():
+    readme = (BUNDLED.parent / "README.md").read_text(encoding="utf-8")
+    help_text = subprocess.run([str(FACTS_BIN), "--help"], capture_output=True, text=True, check=True).stdout
+    for code in ExitCode:
+        assert f" {code.value} " in " ".join(help_text.split()), code
+        assert f"| {code.value} |" in readme, code
+
+
+def test_a_command_runs_alone_with_the_same_options_help_and_errors(run):
+    assert [c.name for c in app_for(["list", "--limit", "1"]).registered_commands] == ["list"]
+    assert app_for(["--help", "list"]) is app_for([]) is app_for(["lst"])
+    assert "Usage: facts list [OPTIONS]" in run("list", "--help").stdout
+    assert "--version" in run("--help").stdout and "  remove " in run("--help").stdout
+    typo = run("lst")
+    assert typo.returncode == 2 and "list" in typo.stderr
+    assert run("list", "--no-such-option").returncode == 2
 
 
 def test_list_finds_the_bundled_store_from_anywhere(run):

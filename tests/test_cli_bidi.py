@@ -4,17 +4,14 @@ when asked, machine output left alone, and text from a store that cannot act on 
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
-import select
 import shutil
 import subprocess
 import time
 import uuid
 
 import pytest
-from conftest import FACTS_BIN, write_store
+from conftest import FACTS_BIN, clean_environment, in_pty, write_store
 from rich.cells import cell_len
 
 from cli.bidi import display, is_rtl, wrap
@@ -23,13 +20,6 @@ from cli.render import shaped_width
 PRESENTATION_FORMS = re.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFF]")
 BIDI_MARKS = re.compile(r"[\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]")
 TMUX = shutil.which("tmux")
-
-
-def clean_environment(**extra: str) -> dict[str, str]:
-    drop = ("VTE_VERSION", "KONSOLE_VERSION", "MLTERM", "TERM_PROGRAM", "TMUX", "FACTS_BIDI", "FACTS_DB", "COLUMNS")
-    environ = {k: v for k, v in os.environ.items() if k not in drop}
-    environ.update(extra)
-    return environ
 
 
 def in_tmux(command: list[str], environ: dict[str, str], width: int = 100) -> list[str]:
@@ -69,28 +59,6 @@ def test_auto_in_a_terminal_that_reorders_is_logical(bundled_document, variable)
     )
     assert screen[1].startswith(claim.split(" ")[0] + " " + claim.split(" ")[1])
     assert not PRESENTATION_FORMS.search("\n".join(screen))
-
-
-def in_pty(command: list[str], environ: dict[str, str]) -> bytes:
-    """Every byte `command` writes to a pseudo-terminal."""
-    main, child = pty.openpty()
-    process = subprocess.Popen(command, stdin=child, stdout=child, stderr=child, env=environ, close_fds=True)
-    os.close(child)
-    output = b""
-    while True:
-        ready, _, _ = select.select([main], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    process.wait(timeout=30)
-    os.close(main)
-    return output
 
 
 def test_explicit_mode_around_visual_output_on_a_terminal_that_takes_it():
@@ -249,6 +217,7 @@ def test_a_terminal_with_colour_gets_only_rich_styles(run, hostile_store):
         "list", "--db", str(path), "--format", "table", "--bidi", "visual", env={"COLUMNS": "160", "FORCE_COLOR": "1"}
     )
     sequences = set(re.findall(r"\x1b[^m]*m|\x1b.", result.stdout))
+    assert sequences
     assert all(sequence.endswith("m") and "]" not in sequence for sequence in sequences)
     assert "\x1b[2J" not in result.stdout and "\x1b]8" not in result.stdout
 
