@@ -27,9 +27,16 @@ from cli.vocabulary import FACT_TYPES, ROLES, STATUSES
 from cli.writers import field_value, text_cell
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """Rich exits 1 when the reader goes away; `facts` exits 0 (1 means nothing found): let it handle that."""
+        raise BrokenPipeError
+
+
 def make_console(terminal: Terminal) -> Console:
-    """A Console that parses no markup, highlights nothing, and colours only when the terminal says so."""
-    return Console(
+    """A Console that parses no markup, highlights nothing, colours only when the terminal says so, and wraps at
+    the width, piped or not (text for people stays text for people in a pager; `plain` is for unwrapped lines)."""
+    return _Console(
         width=terminal.width,
         force_terminal=terminal.is_tty or terminal.color,
         no_color=not terminal.color,
@@ -37,7 +44,6 @@ def make_console(terminal: Terminal) -> Console:
         highlight=False,
         markup=False,
         emoji=False,
-        soft_wrap=not terminal.is_tty,
     )
 
 
@@ -139,7 +145,7 @@ def render_table(
     caption: str | None = None,
 ) -> None:
     """Records as a table of the chosen fields; long text columns wrap; a new section where `section` changes."""
-    table = Table(box=None, header_style="bold", pad_edge=False, caption=caption, caption_justify="left")
+    table = Table(box=None, header_style="bold", pad_edge=False)
     for name in fields:
         wide = name in _WIDE
         table.add_column(
@@ -156,6 +162,8 @@ def render_table(
             previous = current
         table.add_row(*(cell(store_text(cell_text(record, name)), visual) for name in fields))
     console.print(table)
+    if caption:  # below the table, not Table's caption, which is not folded to a narrow terminal
+        console.print(Text(caption, style="table.caption"), overflow="fold")
 
 
 def _entity_label(entity_id: Any, entities: dict[str, Record]) -> Text:

@@ -14,15 +14,24 @@ def _visible(code_point: int) -> str:
     return f"<U+{code_point:04X}>"
 
 
+_SURROGATES = range(0xD800, 0xE000)  # lone ones, from `\ud800` in JSON: no character, and no UTF-8 for them
 _ESCAPES = {
     cp: _visible(cp)
-    for cp in [*range(0x20), 0x7F, *range(0x80, 0xA0), *_BIDI_EMBEDDINGS_AND_ISOLATES, *_LINE_SEPARATORS]
+    for cp in [
+        *range(0x20),
+        0x7F,
+        *range(0x80, 0xA0),
+        *_BIDI_EMBEDDINGS_AND_ISOLATES,
+        *_LINE_SEPARATORS,
+        *_SURROGATES,
+    ]
 }
 _ESCAPES_KEEPING_NEWLINES = {**_ESCAPES, ord("\n"): "\n"}
 
 
 def sanitize(text: str, *, keep_newlines: bool = False) -> str:
-    """`text` with C0/C1 controls as `^X` or `<U+XXXX>` and bidi embeddings, overrides and isolates as `<U+XXXX>`.
+    """`text` with C0/C1 controls as `^X` or `<U+XXXX>`; bidi embeddings, overrides and isolates, line separators
+    and lone surrogates as `<U+XXXX>`.
 
     ESC becomes `^[`, so no escape sequence from a store can reach the terminal; with `keep_newlines`, line feeds
     stay (for multi-line text such as an article), and every other control is still escaped.

@@ -145,10 +145,48 @@ def _reference_problems(document: dict[str, Any]) -> Iterator[Problem]:
             yield Problem("sources", _record_label(document, "sources", doc_id), "published/value", date)
 
 
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(path, string) for every key and string value in a record."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield path, key
+            yield from _strings(child, f"{path}/{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _strings(child, f"{path}/{index}" if path else str(index))
+
+
+def _surrogate_problems(document: dict[str, Any]) -> Iterator[Problem]:
+    """A lone surrogate (`\\ud800` in the JSON) is no character: it cannot be written as UTF-8 or shown."""
+    import json
+
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+        return  # the common case, checked at C speed
+    except UnicodeEncodeError:
+        pass
+    for table in TABLES:
+        for doc_id, record in document.get(table, {}).items():
+            for path, text in _strings(record, ""):
+                lone = next((c for c in text if "\ud800" <= c <= "\udfff"), None)
+                if lone is not None:
+                    label = _record_label(document, table, doc_id)
+                    yield Problem(
+                        table, label, path or "(record)", f"lone surrogate U+{ord(lone):04X} is not a character"
+                    )
+
+
 def validate_document(document: dict[str, Any]) -> list[Problem]:
     """Every problem of a store's document, one per field, in a stable order.
 
     The document must already be shaped as a store (an object of tables of objects), as `open_store` ensures.
     """
-    problems = {*_schema_problems(document), *_duplicate_ids(document), *_reference_problems(document)}
+    problems = {
+        *_schema_problems(document),
+        *_duplicate_ids(document),
+        *_reference_problems(document),
+        *_surrogate_problems(document),
+    }
     return sorted(problems, key=lambda p: (TABLES.index(p.table) if p.table in TABLES else -1, p))

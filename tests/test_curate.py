@@ -137,6 +137,15 @@ def test_add_a_duplicate_id_is_refused(run, store):
     assert same()
 
 
+def test_add_refuses_a_lone_surrogate_which_no_utf8_file_can_hold(run, store):
+    same = unchanged(store)
+    fact = {**NEW_FACT, "claim_en": "half of a pair: \ud83d"}
+    result = run("add", "--db", str(store), input=json.dumps(fact))
+    assert result.returncode == 4
+    assert "claim_en: lone surrogate U+D83D is not a character" in result.stderr
+    assert same()
+
+
 def test_add_reports_every_problem_and_writes_nothing(run, store, article):
     at = article.index(NEW_FACT["quote"])
     bad = {**NEW_FACT, "id": "bad", "type": "rumour", "place": "atlantis", "span": {"start": 0, "end": 3}}

@@ -17,6 +17,7 @@ def test_sanitize_makes_escapes_and_overrides_visible():
     assert sanitize("a\x1b[31mred\x1b[0m") == "a^[[31mred^[[0m"
     assert sanitize("\x07\x7f\x9b") == "^G^?<U+009B>"
     assert sanitize("abc\u202edef\u2066x\u2069") == "abc<U+202E>def<U+2066>x<U+2069>"
+    assert sanitize("lone \ud800 and \udfff") == "lone <U+D800> and <U+DFFF>"
     assert sanitize("line\nnext\ttab") == "line^Jnext^Itab"
     assert sanitize("line\nnext\r", keep_newlines=True) == "line\nnext^M"
 

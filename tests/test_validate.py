@@ -122,6 +122,14 @@ def test_problems_are_one_inert_line_even_for_hostile_ids(document):
     assert "\x1b" not in str(problem) and "\n" not in str(problem)
 
 
+def test_a_lone_surrogate_is_a_problem_where_it_stands(document):
+    fact(document, "rt-byline")["participants"][0]["role"] = "x\udc80"
+    fact(document, "rt-byline")["time"]["text"] = "\ud800"
+    problems = lines(validate_document(document))
+    assert "facts/rt-byline: time/text: lone surrogate U+D800 is not a character" in problems
+    assert "facts/rt-byline: participants/0/role: lone surrogate U+DC80 is not a character" in problems
+
+
 def test_unknown_top_level_table(document):
     document["_default"] = {}
     assert lines(validate_document(document)) == [
