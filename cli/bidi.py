@@ -14,27 +14,24 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from arabic_reshaper import ArabicReshaper
+from arabic_reshaper.reshaper_config import default_config
 from bidi import get_base_level, get_display
 from bidi.mirror import MIRRORED
 
 # The lam-alef ligatures, as FriBidi makes them, and no others (arabic-reshaper would also join "Allah").
-_RESHAPER = ArabicReshaper(
-    configuration={"delete_harakat": True, "support_ligatures": True, "arabic ligature allah": False}
-)
+_SETTINGS = {"delete_harakat": True, "support_ligatures": True, "arabic ligature allah": False}
+_RESHAPER = ArabicReshaper(configuration=_SETTINGS)
 
 
 class _Settings(dict):
-    """arabic-reshaper's settings read once: `reshape` looks five of them up in a ConfigParser on every call,
-    which was most of the time a table of Arabic claims took to draw."""
+    """arabic-reshaper's settings as a dict: `reshape` looks five of them up in a ConfigParser on every call,
+    which was most of the time a table of Arabic claims took to draw. Keys are lower case, as ConfigParser's."""
 
     def getboolean(self, key: str) -> bool:
-        return self[key.lower()]  # ConfigParser's keys are not case-sensitive
+        return self[key.lower()]
 
 
-_RESHAPER.configuration = _Settings(
-    {key: _RESHAPER.configuration.getboolean(key) for key in _RESHAPER.configuration if key != "language"},
-    language=_RESHAPER.configuration.get("language"),
-)
+_RESHAPER.configuration = _Settings({key.lower(): value for key, value in {**default_config, **_SETTINGS}.items()})
 
 _LEVELS = re.compile(r"levels: \[(.*?)\]", re.DOTALL)
 _LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")

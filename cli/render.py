@@ -1,25 +1,18 @@
 """Terminal renderers: tables, a fact's detail, the article with its spans, in logical or visual order.
 
 Store text enters Rich only as sanitised `Text`, never as markup; in visual mode, right-to-left text is wrapped,
-shaped and reordered by `BidiText` at the width its cell really has.
+shaped and reordered by `BidiText` (cli/visual.py) at the width its cell really has.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
 from typing import Any
 
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.measure import Measurement
-from rich.segment import Segment
-from rich.style import Style
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cli.bidi import display, has_rtl, is_rtl, longest_word, shape, wrap
 from cli.sanitize import sanitize
 from cli.store import Record
 from cli.terminal import Terminal
@@ -52,69 +45,17 @@ def store_text(value: Any) -> Text:
     return Text(sanitize("" if value is None else str(value)))
 
 
-_PIECES = re.compile(r"\s+|\S+")
-
-
-@lru_cache(maxsize=8192)
-def _piece_width(piece: str) -> int:
-    return cell_len(shape(piece))
-
-
-def shaped_width(text: str) -> int:
-    """Cells a logical line takes once shaped (a lam-alef ligature is one cell for two letters).
-
-    Words are shaped one by one, as `display` does, so a word is shaped once however many lines are tried.
-    """
-    return sum(_piece_width(piece) for piece in _PIECES.findall(text))
-
-
-class BidiText:
-    """Text for a terminal that does not reorder: wrapped in logical order to the width its cell has, then each
-    line shaped and reordered with the paragraph direction of the whole text, and right-aligned when that
-    direction is right to left. Styles follow their characters."""
-
-    def __init__(self, text: Text) -> None:
-        self.text = text
-        self.rtl = is_rtl(text.plain)
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        plain = self.text.plain
-        widest = max((shaped_width(paragraph) for paragraph in plain.split("\n")), default=0)
-        return Measurement(min(longest_word(plain, shaped_width), options.max_width), min(widest, options.max_width))
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
-        plain = self.text.plain
-        styles = [self.text.get_style_at_offset(console, offset) for offset in range(len(plain))]
-        offset = 0
-        for paragraph in plain.split("\n"):
-            cursor = 0
-            for line in wrap(paragraph, width, shaped_width):
-                start = paragraph.find(line, cursor) if line else cursor
-                cursor = start + len(line)
-                visual, origins = display(line, self.rtl)
-                padding = Segment(" " * max(width - cell_len(visual), 0))
-                if self.rtl:
-                    yield padding
-                yield from _styled(visual, [styles[offset + start + origin] for origin in origins])
-                if not self.rtl:
-                    yield padding
-                yield Segment.line()
-            offset += len(paragraph) + 1
-
-
-def _styled(chars: str, styles: Sequence[Style]) -> Iterable[Segment]:
-    """Segments of `chars`, one per run of the same style."""
-    start = 0
-    for index in range(1, len(chars) + 1):
-        if index == len(chars) or styles[index] != styles[start]:
-            yield Segment(chars[start:index], styles[start])
-            start = index
-
-
 def cell(text: Text, visual: bool) -> RenderableType:
-    """Store text as a cell: in visual mode, right-to-left text becomes `BidiText`; anything else stays `Text`."""
-    return BidiText(text) if visual and has_rtl(text.plain) else text
+    """Store text as a cell: in visual mode, right-to-left text becomes `BidiText`; anything else stays `Text`.
+
+    cli.visual (and with it the bidi and shaping libraries) is imported for visual mode only.
+    """
+    if not visual:
+        return text
+    from cli.bidi import has_rtl
+    from cli.visual import BidiText
+
+    return BidiText(text) if has_rtl(text.plain) else text
 
 
 def time_label(time: dict[str, Any] | None) -> str:

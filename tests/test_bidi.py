@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.text import Text
 
 from cli.bidi import display, is_rtl, line_levels, shape, visual_order, wrap
-from cli.render import BidiText, shaped_width
 from cli.terminal import EXPLICIT_MODE, Terminal
+from cli.visual import BidiText, shaped_width
 
 CONFORMANCE = Path("/usr/share/unicode/BidiCharacterTest.txt")
 FRIBIDI = shutil.which("fribidi")
@@ -178,3 +178,15 @@ def test_explicit_mode_is_asked_for_and_given_back():
     with terminal.output_mode(out):
         out.write("body")
     assert out.getvalue() == EXPLICIT_MODE + "body\x1b[8h"
+
+
+def test_the_reshaper_settings_kept_as_a_dict_are_those_arabic_reshaper_reads():
+    from arabic_reshaper import ArabicReshaper
+
+    from cli import bidi
+
+    own = ArabicReshaper(configuration=bidi._SETTINGS).configuration
+    kept = bidi._RESHAPER.configuration
+    assert set(own) == set(kept)
+    assert all(kept.getboolean(key) == own.getboolean(key) for key in own if key != "language")
+    assert kept["language"] == own.get("language")

@@ -49,6 +49,37 @@ def test_a_command_runs_alone_with_the_same_options_help_and_errors(run):
     assert run("list", "--no-such-option").returncode == 2
 
 
+HEAVY = ("rich", "jsonschema", "tinydb", "arabic_reshaper", "bidi", "csv", "cli.curate", "cli.validate")
+PROBE = f"""
+import sys
+sys.argv = ["facts", *sys.argv[1:]]
+from cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print(" ".join(sorted(name for name in {HEAVY!r} if name in sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "needed"),
+    [
+        (["list", "--format", "json"], ""),
+        (["list"], ""),
+        (["search", "روسيا", "--format", "jsonl"], ""),
+        (["show", "rt-byline", "--format", "json"], ""),
+        (["list", "--format", "csv"], "csv"),
+        (["list", "--format", "table", "--bidi", "logical"], "rich"),
+        (["list", "--format", "table", "--bidi", "visual"], "arabic_reshaper bidi rich"),
+        (["validate"], "cli.validate jsonschema"),
+    ],
+)
+def test_a_command_imports_only_what_it_uses(args, needed, tmp_path):
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=tmp_path)
+    assert result.stderr.splitlines()[-1] == needed
+
+
 def test_list_finds_the_bundled_store_from_anywhere(run):
     result = run("list", "--format", "json")
     assert result.returncode == 0, result.stderr
