@@ -1,0 +1,186 @@
+"""Cost at every size: `facts` on stores of 1,000, 10,000 and 100,000 facts, next to the floor and jq.
+
+Run from an environment where `facts` is installed (jq on the PATH for its column):
+
+    python benchmarks/scale.py [--sizes 1000 10000 100000] [--runs 5]
+
+Each store is the bundled one grown: its facts replicated with new ids, each copy about other entities (50
+variants of each entity, named `روسيا 7`, `Russia 7`, ...), so that names and postings vary as in a real store.
+For each size the script reports the median wall time and peak memory (RSS) of `facts list` (filtered),
+`search`, `show` and `validate`, next to two baselines on the same file, run in the same rounds:
+
+- floor: `python -c` loading the file with `json.load`, the least any Python tool must do;
+- jq: jq running the equivalent filter (a substring test stands in for search).
+
+`search` is measured with its index kept in the cache (`search`) and without (`search, no cache`);
+`validate` runs once per size (it is the slowest by far). Children run without PYTHONDONTWRITEBYTECODE and
+PYTHONUNBUFFERED, as an installed command runs for its users. The last column is the time per fact, which stays
+flat when the cost is linear in the size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from cli.store import bundled_store_path, serialize
+
+FACTS = str(Path(sys.executable).parent / "facts")
+JQ = shutil.which("jq")
+VARIANTS = 50
+QUERY = "تسليم كازاخستان"
+
+
+def grown_store(size: int) -> dict[str, Any]:
+    """The bundled store with `size` facts: the real ones replicated, each copy about its own entity variants."""
+    document = json.loads(bundled_store_path().read_text(encoding="utf-8"))
+    facts, entities = list(document["facts"].values()), list(document["entities"].values())
+
+    def variant(entity: dict[str, Any], number: int) -> dict[str, Any]:
+        if number == 0:
+            return entity
+        return {
+            **entity,
+            "id": f"{entity['id']}-{number}",
+            "name": {lang: f"{name} {number}" for lang, name in entity["name"].items()},
+            "aliases": {lang: [f"{a} {number}" for a in names] for lang, names in entity["aliases"].items()},
+        }
+
+    grown_entities = [variant(entity, number) for number in range(VARIANTS) for entity in entities]
+    grown_facts = []
+    for index in range(size):
+        copy, fact = divmod(index, len(facts))[0], json.loads(json.dumps(facts[index % len(facts)]))
+        number = copy % VARIANTS
+        if copy:
+            fact["id"] = f"{fact['id']}-{copy}"
+        if number:
+            for participant in fact["participants"]:
+                participant["entity"] = f"{participant['entity']}-{number}"
+            if fact.get("attributed_to"):
+                fact["attributed_to"]["entity"] = f"{fact['attributed_to']['entity']}-{number}"
+            if fact.get("place"):
+                fact["place"] = f"{fact['place']}-{number}"
+        grown_facts.append(fact)
+    document["entities"] = {str(i): e for i, e in enumerate(grown_entities, 1)}
+    document["facts"] = {str(i): f for i, f in enumerate(grown_facts, 1)}
+    return document
+
+
+def write_store(size: int, path: Path) -> str:
+    """Write a grown store from another process, and return the id of its last fact.
+
+    A child's peak RSS (`ru_maxrss`) starts from its parent's RSS at fork time on Linux, so this process stays
+    small: it never holds a store.
+    """
+    grow = [sys.executable, __file__, "--grow", str(size), str(path)]
+    return subprocess.run(grow, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def commands(store: Path, last_id: str) -> dict[str, tuple[list[str], dict[str, str], list[str] | None]]:
+    """name: (facts argv, extra environment, the jq argv doing the same)."""
+    db = ["--db", str(store)]
+    jq = [JQ, "-c"] if JQ else None
+    search_filter = (
+        '.facts[] | select(((.claim + " " + .quote) | contains("تسليم")) and '
+        '([.participants[].entity] | index("kazakhstan")))'
+    )
+    return {
+        "list --type agreement": (
+            [FACTS, "list", "--type", "agreement", "--format", "jsonl", *db],
+            {},
+            jq and [*jq, '.facts[] | select(.type == "agreement")', str(store)],
+        ),
+        "search": ([FACTS, "search", QUERY, "--format", "jsonl", *db], {}, jq and [*jq, search_filter, str(store)]),
+        "search, no cache": (
+            [FACTS, "search", QUERY, "--format", "jsonl", *db],
+            {"FACTS_NO_CACHE": "1"},
+            jq and [*jq, search_filter, str(store)],
+        ),
+        "show ID": (
+            [FACTS, "show", last_id, "--format", "json", *db],
+            {},
+            jq and [*jq, f'.facts[] | select(.id == "{last_id}")', str(store)],
+        ),
+        "validate": ([FACTS, "validate", *db], {}, jq and [JQ, "empty", str(store)]),
+    }
+
+
+def measure(argv: list[str], environ: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak resident set (KiB) of one run; exit codes 0 and 1 (nothing found) are both fine."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed")
+    return elapsed, usage.ru_maxrss
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--grow", nargs=2, metavar=("SIZE", "PATH"), help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.grow:  # in a process of its own: see write_store
+        document = grown_store(int(options.grow[0]))
+        Path(options.grow[1]).write_text(serialize(document), encoding="utf-8")
+        print(document["facts"][options.grow[0]]["id"])
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="facts-scale-"))
+    drop = ("FACTS_DB", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "FACTS_NO_CACHE")
+    base_env = {**{k: v for k, v in os.environ.items() if k not in drop}, "FACTS_CACHE_DIR": str(work / "cache")}
+    print(f"# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}")
+    print(f"# jq: {subprocess.run([JQ, '--version'], capture_output=True, text=True).stdout.strip() if JQ else 'none'}")
+    header = f"{'facts':>7} {'command':22} {'median s':>9} {'x floor':>8} {'x jq':>6} {'peak MiB':>9} {'x floor':>8}"
+    print(header + f" {'us/fact':>8}")
+    try:
+        for size in options.sizes:
+            store = work / f"facts-{size}.json"
+            last_id = write_store(size, store)
+            time.sleep(2.1)  # the search index is kept only for a file that has been still for two seconds
+            floor = [sys.executable, "-c", "import json, sys; json.load(open(sys.argv[1], encoding='utf-8'))"]
+            plan = commands(store, last_id)
+            jobs: dict[str, tuple[list[str], dict[str, str]]] = {"floor": ([*floor, str(store)], base_env)}
+            for name, (argv, extra, jq_argv) in plan.items():
+                jobs[name] = (argv, {**base_env, **extra})
+                if jq_argv and f"jq: {name}" not in jobs and name != "search, no cache":
+                    jobs[f"jq: {name}"] = (jq_argv, base_env)
+            first_search = measure(*jobs["search"])  # builds and keeps the index
+            samples: dict[str, list[tuple[float, int]]] = {name: [] for name in jobs}
+            for round_number in range(options.runs):
+                for name, (argv, environ) in jobs.items():
+                    if name.endswith("validate") and round_number:
+                        continue
+                    samples[name].append(measure(argv, environ))
+            time_of = {name: statistics.median(t for t, _ in values) for name, values in samples.items()}
+            rss_of = {name: statistics.median(m for _, m in values) for name, values in samples.items()}
+            rows = [("floor (json.load)", time_of["floor"], rss_of["floor"], None)]
+            rows.append(("search, first run", *first_search, time_of.get("jq: search")))
+            rows += [(name, time_of[name], rss_of[name], time_of.get(f"jq: {name}")) for name in plan]
+            rows += [(name, time_of[name], rss_of[name], None) for name in jobs if name.startswith("jq: ")]
+            for name, seconds, rss, jq_seconds in rows:
+                jq_ratio = f"{seconds / jq_seconds:6.2f}" if jq_seconds else f"{'-':>6}"
+                print(
+                    f"{size:>7} {name:22} {seconds:9.3f} {seconds / time_of['floor']:8.2f} {jq_ratio} "
+                    f"{rss / 1024:9.1f} {rss / rss_of['floor']:8.2f} {seconds / size * 1e6:8.1f}"
+                )
+            store.unlink()
+            sys.stdout.flush()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
