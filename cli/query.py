@@ -465,6 +465,19 @@ def _match_word(index: SearchIndex, word: str, forms: Sequence[str], allowed: se
     return best
 
 
+def query_terms(query: str, entities: EntityIndex) -> tuple[list[tuple[list[str], set[str]]], list[str]]:
+    """The terms of a query, each of which a fact must match: the entity names found in it (longest first from
+    the left: the words of the name, and the entities it names), and the other words, stop words left out unless
+    they are all there is."""
+    tokens = tokenize(query)
+    mentions = entities.mentions(tokens)
+    covered = {i for start, end, _ in mentions for i in range(start, end)}
+    words = [t for i, t in enumerate(tokens) if i not in covered]
+    if mentions or any(w not in _STOPWORDS for w in words):
+        words = [w for w in words if w not in _STOPWORDS]
+    return [(tokens[start:end], ids) for start, end, ids in mentions], words
+
+
 def search(
     facts: Sequence[Record],
     entities: EntityIndex,
@@ -486,13 +499,8 @@ def search(
         at = {id(fact): position for position, fact in enumerate(index.facts)}
         order = [at[id(fact)] for fact in facts]
         allowed = set(order)
-    tokens = tokenize(query)
-    mentions = entities.mentions(tokens)
-    covered = {i for start, end, _ in mentions for i in range(start, end)}
-    words = [t for i, t in enumerate(tokens) if i not in covered]
-    if mentions or any(w not in _STOPWORDS for w in words):
-        words = [w for w in words if w not in _STOPWORDS]
-    per_term = [_match_entity(index, tokens[start:end], ids, allowed) for start, end, ids in mentions]
+    names, words = query_terms(query, entities)
+    per_term = [_match_entity(index, phrase, ids, allowed) for phrase, ids in names]
     for word in words:
         matches = _match_word(index, word, [word], allowed)
         if not matches:

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cli.arabic import tokenize, without_proclitic
+from cli.arabic import without_proclitic
 from cli.query import (
     _ENTITY_WEIGHT,
     _FIELD_WEIGHTS,
     _FUZZY_WEIGHT,
     _NAME_WEIGHT,
     _PHRASE_WEIGHT,
-    _STOPWORDS,
     EntityIndex,
     Hit,
     Stemmer,
@@ -21,6 +20,7 @@ from cli.query import (
     fact_entities,
     field_tokens,
     fuzzy_candidates,
+    query_terms,
 )
 from cli.store import Record
 
@@ -83,21 +83,14 @@ def reference_search(
     """Facts matching every term of `query`, each with how well and why: best first (ties in the order of
     `facts`), or in the order of `facts` when not `ranked`.
 
-    `stemmer` knows the words of the whole store (so that a filter on `facts` does not change how words match);
-    by default, the words of `facts`.
+    `stemmer` knows the words of the whole store (so that a filter on `facts` does not change how words match).
     """
-
-    tokens = tokenize(query)
-    mentions = entities.mentions(tokens)
-    covered = {i for start, end, _ in mentions for i in range(start, end)}
-    words = [t for i, t in enumerate(tokens) if i not in covered]
-    if mentions or any(w not in _STOPWORDS for w in words):
-        words = [w for w in words if w not in _STOPWORDS]
+    names, words = query_terms(query, entities)
     items = [_index(fact, entities, stemmer) for fact in facts]
     vocabulary = [t for item in items for tokens in (*item.fields.values(), *item.names.values()) for t in tokens]
     per_term: list[list[tuple[float, str] | None]] = []
-    for start, end, ids in mentions:
-        per_term.append([_match_entity(item, tokens[start:end], ids) for item in items])
+    for phrase, ids in names:
+        per_term.append([_match_entity(item, phrase, ids) for item in items])
     for word in words:
         matches = [_match_word(item, word, [word], stemmer) for item in items]
         if not any(matches):
