@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cli.model import load_schema
+from cli.model import validation_schema
 from cli.sanitize import sanitize
 from cli.store import TABLES, Record
 
@@ -46,7 +46,7 @@ def _schema_message(error: Any) -> str:
 def _schema_problems(document: dict[str, Any]) -> Iterator[Problem]:
     from jsonschema import Draft202012Validator
 
-    for error in Draft202012Validator(load_schema()).iter_errors(document):
+    for error in Draft202012Validator(validation_schema()).iter_errors(document):
         path = [str(part) for part in error.absolute_path]
         if len(path) < 2:
             yield Problem(

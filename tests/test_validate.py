@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from conftest import write_store
+from jsonschema import Draft202012Validator
 
-from cli.model import load_schema
+from cli.model import load_schema, validation_schema
 from cli.validate import Problem, validate_document
 from cli.vocabulary import ENTITY_KINDS, FACT_TYPES, PRECISIONS, ROLES, STATUSES
 
@@ -192,3 +193,30 @@ def test_facts_validate_does_not_touch_the_file(run, document, tmp_path):
     run("validate", "--db", str(broken))
     assert (broken.read_bytes(), broken.stat().st_mtime_ns) == before
     assert json.loads(before[0])["facts"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("facts", "1", "span", "start"), "zero"),
+        (("facts", "1", "time", "precision"), "week"),
+        (("facts", "1", "time", "value"), "2015-1"),
+        (("facts", "1", "participants", 0, "role"), 7),
+        (("entities", "1", "aliases", "ar"), "not a list"),
+        (("entities", "1", "id"), "Not A Slug"),
+        (("sources", "1", "published", "value"), None),
+        (("facts", "1", "claim"), "two\nlines"),
+    ],
+)
+def test_the_inlined_schema_finds_what_the_schema_finds(document, path, value):
+    target = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+    def found(schema):
+        errors = Draft202012Validator(schema).iter_errors(document)
+        return sorted((list(e.absolute_path), e.message) for e in errors)
+
+    assert found(validation_schema()) == found(load_schema()) != []
+    assert "$ref" not in json.dumps({k: v for k, v in validation_schema().items() if k != "$defs"})
