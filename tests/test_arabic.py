@@ -61,6 +61,15 @@ def test_every_decimal_digit_of_every_script_normalises_to_its_ascii_digit():
     assert normalize("x²") == "x2"
 
 
+def test_every_haraka_and_tatweel_goes_and_every_letter_variant_folds():
+    from cli.arabic import _FOLDS, _HARAKAT
+
+    for code_point in _HARAKAT:
+        assert normalize(f"ب{chr(code_point)}ت") == "بت", hex(code_point)
+    for variant, letter in _FOLDS.items():
+        assert normalize(f"ب{variant}ت") == f"ب{letter}ت", variant
+
+
 def test_tokens_split_at_hyphens_and_keep_numbers():
     assert tokenize('منظومات "إس -300"') == ["منظومات", "اس", "300"]
     assert tokenize("إس-300") == tokenize("اس 300") == ["اس", "300"]
