@@ -111,6 +111,12 @@ class FactsGroup(TyperGroup):
             result = super().invoke(ctx)
             sys.stdout.flush()  # here, so that a failed write is handled below, not at exit
             return result
+        except typer.Exit:  # with a code of its own: keep it, even if the reader has gone
+            try:
+                sys.stdout.flush()
+            except BrokenPipeError:
+                _drop_stdout()
+            raise
         except StoreError as error:
             fail(str(error), ExitCode.STORE)
         except InvalidWrite as error:
@@ -573,8 +579,11 @@ def validate(db: DbOption = None) -> None:
 
     store = _open(db)
     problems = validate_document(store.document)
-    for problem in problems:
-        print(problem)
+    try:
+        for problem in problems:
+            print(problem)
+    except BrokenPipeError:  # `facts validate | head`: the reader has gone, the verdict (exit 4) stands
+        _drop_stdout()
     if problems:
         fail(f"{store.path}: {_count(len(problems), 'problems')}", ExitCode.INVALID)
     counts = ", ".join(_count(len(getattr(store, table)), table) for table in TABLES)

@@ -63,6 +63,19 @@ def test_a_reader_that_goes_away_ends_it_quietly(args, big_store, tmp_path):
     assert stderr == ""
 
 
+def test_a_reader_that_goes_away_keeps_the_exit_code_of_a_failure(big_store, tmp_path):
+    broken = json.loads(big_store.read_text(encoding="utf-8"))
+    for fact in broken["facts"].values():
+        fact["status"] = "rumoured"
+    path = write_store(tmp_path / "broken.json", broken)
+    process = start(["validate", "--db", str(path)], tmp_path)
+    assert process.stdout.readline().startswith(b"facts/")
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 4
+    assert stderr == f"facts: {path}: 10000 problems\n"
+
+
 @pytest.mark.parametrize("delay", [0.05, 0.3])
 def test_ctrl_c_exits_130_without_a_traceback(delay, big_store, tmp_path):
     """While modules load (0.05 s) or the store is read and searched (0.3 s): 130, and nothing on stderr."""
