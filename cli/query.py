@@ -11,8 +11,8 @@ from typing import Any, NamedTuple
 from cli.arabic import is_arabic, normalize, stem, tokenize, without_proclitic
 from cli.store import Record, Store, cached
 
-# A store of this many facts keeps its search index in the cache between runs (building it takes about 25 ms
-# per thousand facts; reading it back, a tenth of that).
+# A store of this many facts keeps its search index in the cache between runs (building it takes about 50 ms
+# per thousand facts; reading it back, a few).
 CACHED_FROM = 1000
 
 # Fuzzy matching is a last resort: only for a word that matches nothing exactly or by stem, of at least
@@ -375,12 +375,14 @@ class SearchIndex:
 
 
 def _code_version() -> str:
-    """What made an index: the code of this module and of cli/arabic.py (a change to either rebuilds it)."""
+    """What made an index: the code of this module and of cli/arabic.py (a change to either rebuilds it), and the
+    Python and machine that wrote its bytes."""
     import hashlib
+    import sys
 
     from cli import arabic
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"{sys.version_info[:2]} {sys.byteorder} {array('I').itemsize}".encode())
     for source in (__file__, arabic.__file__):
         with open(source, "rb") as handle:
             digest.update(handle.read())
