@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from typing import NamedTuple, TextIO
 
 BIDI_MODES = ("auto", "visual", "logical")
+# Wider than any screen: a larger COLUMNS would only pad right-aligned lines with megabytes of spaces.
+MAX_WIDTH = 1000
 
 # Terminals that reorder right-to-left text themselves, and the variables that give them away (no terminal can be
 # asked). VTE (GNOME Terminal, Tilix...) and mintty also take ECMA-48's BDSM: `CSI 8 l` asks them for explicit
@@ -62,7 +64,7 @@ class Terminal(NamedTuple):
             is_tty = False
         columns = environ.get("COLUMNS", "")
         width = int(columns) if columns.isascii() and columns.isdigit() and int(columns) > 0 else 0
-        width = width or shutil.get_terminal_size().columns
+        width = min(width or shutil.get_terminal_size().columns, MAX_WIDTH)
         natural = is_tty and environ.get("TERM") != "dumb"
         if environ.get("NO_COLOR"):
             color = False

@@ -111,6 +111,7 @@ def test_terminal_detection_follows_the_conventions():
         is_tty=True, width=57, color=True, visual=True, explicit=False
     )
     assert Terminal.detect(TTYStream(False), {"COLUMNS": "57"}).color is False
+    assert Terminal.detect(TTYStream(True), {"COLUMNS": "99999999"}).width == 1000
     assert Terminal.detect(TTYStream(True), {"COLUMNS": "57", "NO_COLOR": "1"}).color is False
     assert Terminal.detect(TTYStream(True), {"COLUMNS": "57", "TERM": "dumb"}).color is False
     assert Terminal.detect(TTYStream(False), {"COLUMNS": "57", "FORCE_COLOR": "1"}).color is True
