@@ -164,21 +164,26 @@ def wrap(text: str, width: int, measure: Callable[[str], int]) -> list[str]:
             continue
         if current:
             lines.append(current)
-        while measure(word) > width:
-            cut = max(1, _fits(word, width, measure))
-            lines.append(word[:cut])
-            word = word[cut:]
+        if measure(word) > width:
+            *pieces, word = _cut(word, width, measure)
+            lines += pieces
         current = word
     lines.append(current)
     return lines
 
 
-def _fits(word: str, width: int, measure: Callable[[str], int]) -> int:
-    """How many leading characters of `word` fit in `width` cells."""
-    count = 0
-    while count < len(word) and measure(word[: count + 1]) <= width:
-        count += 1
-    return count
+def _cut(word: str, width: int, measure: Callable[[str], int]) -> list[str]:
+    """A word wider than `width` cut into pieces that fit, in one pass over it: the word is shaped once, and
+    each shaped character (a lam-alef ligature is one) goes to the piece of the logical letters it comes from."""
+    shaped, origins = shape_with_origins(word)
+    starts, used = [0], 0
+    for char, origin in zip(shaped, origins, strict=True):
+        cells = measure(char)
+        if used + cells > width and used and origin > starts[-1]:
+            starts.append(origin)
+            used = 0
+        used += cells
+    return [word[start:end] for start, end in zip(starts, [*starts[1:], len(word)], strict=True)]
 
 
 def longest_word(text: str, measure: Callable[[str], int]) -> int:

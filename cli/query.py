@@ -186,6 +186,8 @@ class EntityIndex:
     def suggestions(self, name: str, count: int = 3) -> list[str]:
         """Ids of the entities with a spelling close to `name`, closest first, to suggest when it names nothing."""
         wanted = normalize(name)
+        if len(wanted) > 200:  # no entity is named at such length; comparing would cost seconds (difflib)
+            return []
         best = {
             entity_id: max(similarity(wanted, normalize(spelling)) for spelling in spellings(entity))
             for entity_id, entity in self.entities.items()

@@ -190,3 +190,18 @@ def test_the_reshaper_settings_kept_as_a_dict_are_those_arabic_reshaper_reads():
     assert set(own) == set(kept)
     assert all(kept.getboolean(key) == own.getboolean(key) for key in own if key != "language")
     assert kept["language"] == own.get("language")
+
+
+def test_a_word_wider_than_its_line_is_cut_in_one_pass():
+    """A hostile 20,000-letter word at width 1 took minutes when each cut measured the rest of the word again."""
+    measured: list[int] = []
+
+    def counting(text: str) -> int:
+        measured.append(len(text))
+        return shaped_width(text)
+
+    word = "بلا" * 2000
+    lines = wrap(word, 1, counting)
+    assert "".join(lines) == word
+    assert all(shaped_width(line) <= 1 for line in lines)
+    assert sum(measured) <= 4 * len(word)
