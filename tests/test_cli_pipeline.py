@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FACTS_BIN, clean_environment, in_pty, write_store
+from conftest import BUNDLED, FACTS_BIN, clean_environment, in_pty, write_store
 
 TRACEBACK = "Traceback (most recent call last)"
 ESCAPE = re.compile(rb"\x1b\[[0-9;]*m")
@@ -21,7 +21,7 @@ ESCAPE = re.compile(rb"\x1b\[[0-9;]*m")
 @pytest.fixture(scope="module")
 def big_store(tmp_path_factory) -> Path:
     """The bundled facts replicated to 10,000 (new ids), for output long enough to outlast a pipe or a signal."""
-    document = json.loads((Path(__file__).resolve().parents[1] / "facts.json").read_text(encoding="utf-8"))
+    document = json.loads(BUNDLED.read_text(encoding="utf-8"))
     facts = list(document["facts"].values())
     document["facts"] = {
         str(i + 1): {**facts[i % len(facts)], "id": f"{facts[i % len(facts)]['id']}-{i}"} for i in range(10_000)
