@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, NamedTuple, NoReturn
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Click as Typer 0.26 to 0.28 vendor it
 from typer.core import TyperGroup
 
 from cli import INTERNAL_ERROR, __version__
@@ -103,14 +104,35 @@ def fail(message: str, code: ExitCode) -> NoReturn:
     raise typer.Exit(code)
 
 
+def usage_error(error: UsageError) -> NoReturn:
+    """A usage error in one line, with where to get help: `facts list: No such option: --nope (try 'facts list -h')`.
+
+    Sanitised: the value quoted may be anything a user typed, escape characters included."""
+    from cli.sanitize import sanitize
+
+    where = error.ctx.command_path if error.ctx is not None else "facts"
+    print(sanitize(f"{where}: {error.format_message().rstrip('.')} (try '{where} -h')"), file=sys.stderr)
+    raise typer.Exit(ExitCode.USAGE)
+
+
 class FactsGroup(TyperGroup):
-    """Maps the errors every command can meet to exit codes, so no user ever sees a traceback."""
+    """Maps the errors every command can meet to exit codes and one line each, so no user ever sees a traceback."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except NoArgsIsHelpError:  # `facts` alone: the help, on stderr, exit 2
+            raise
+        except UsageError as error:  # the group's own options: `facts --nope`
+            usage_error(error)
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # here, so that a failed write is handled below, not at exit
             return result
+        except UsageError as error:  # a command's options and arguments, an unknown command
+            usage_error(error)
         except typer.Exit:  # with a code of its own: keep it, even if the reader has gone
             try:
                 sys.stdout.flush()

@@ -80,6 +80,26 @@ def test_a_command_imports_only_what_it_uses(args, needed, tmp_path):
     assert result.stderr.splitlines()[-1] == needed
 
 
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--nope"], "facts: No such option: --nope (try 'facts -h')"),
+        (["lsit"], "facts: No such command 'lsit'. Did you mean 'list'? (try 'facts -h')"),
+        (["list", "--nope"], "facts list: No such option: --nope (Possible options: --since, --type)"),
+        (["show"], "facts show: Missing argument 'ID' (try 'facts show -h')"),
+        (["list", "--limit", "0"], "facts list: Invalid value for '--limit': 0 is not in the range x>=1"),
+        (["list", "--since", "2015-13"], "facts list: Invalid value for --since: '2015-13' is not a calendar date"),
+        (["search", "..."], "facts search: Invalid value for QUERY: the query has no words (try 'facts search -h')"),
+        (["list", "--format", "\x1b[2J"], "facts list: Invalid value for '--format' / '-f': '\\x1b[2J' is not one"),
+    ],
+)
+def test_a_usage_error_is_one_line_saying_where_to_get_help(run, args, line):
+    result = run(*args)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.count("\n") == 1 and "\x1b" not in result.stderr
+    assert result.stderr.startswith(line)
+
+
 def test_list_finds_the_bundled_store_from_anywhere(run):
     result = run("list", "--format", "json")
     assert result.returncode == 0, result.stderr
