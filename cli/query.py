@@ -305,8 +305,28 @@ Postings = dict[str, array]
 """Word (or stem, or entity id) to the positions of the facts that have it, ascending."""
 
 
-def _postings(lists: dict[str, list[int]] | dict[str, set[int]]) -> Postings:
-    return {key: array("I", sorted(positions)) for key, positions in lists.items()}
+def _word_postings(facts: Sequence[Record]) -> tuple[dict[str, Postings], Postings]:
+    """For each searched field, the facts holding each word; and the facts involving each entity."""
+    words: dict[str, dict[str, list[int]]] = {name: {} for name in _FIELD_WEIGHTS}
+    involved: dict[str, list[int]] = {}
+    for position, fact in enumerate(facts):
+        for name, table in words.items():
+            for token in dict.fromkeys(field_tokens(fact, name)):
+                table.setdefault(token, []).append(position)
+        for entity_id in fact_entities(fact):
+            involved.setdefault(entity_id, []).append(position)
+    as_arrays = {
+        name: {word: array("I", positions) for word, positions in table.items()} for name, table in words.items()
+    }
+    return as_arrays, {entity_id: array("I", positions) for entity_id, positions in involved.items()}
+
+
+def _stem_postings(words: Postings, stemmer: Stemmer) -> Postings:
+    """The facts holding each stem of a field: the union of those holding its words."""
+    stems: dict[str, set[int]] = {}
+    for word, positions in words.items():
+        stems.setdefault(stemmer(word), set()).update(positions)
+    return {key: array("I", sorted(positions)) for key, positions in stems.items()}
 
 
 class SearchIndex:
@@ -321,11 +341,15 @@ class SearchIndex:
         self.facts = facts
         self.entities = entities
         if state is None:
-            state = self._build(facts, entities)
-        self.words: dict[str, Postings] = {name: _unpack(state["words"][name]) for name in _FIELD_WEIGHTS}
-        self.involved: Postings = _unpack(state["involved"])
+            self.words, self.involved = _word_postings(facts)
+        else:
+            self.words = {name: _unpack(state["words"][name]) for name in _FIELD_WEIGHTS}
+            self.involved = _unpack(state["involved"])
         self.stemmer = Stemmer({stem(word) for words in self.words.values() for word in words}, entities)
-        self.stems = {name: _unpack(state["stems"][name]) for name in _FIELD_WEIGHTS}
+        if state is None:
+            self.stems = {name: _stem_postings(table, self.stemmer) for name, table in self.words.items()}
+        else:
+            self.stems = {name: _unpack(state["stems"][name]) for name in _FIELD_WEIGHTS}
 
     @classmethod
     def of_store(cls, store: Store, entities: EntityIndex) -> SearchIndex:
@@ -334,26 +358,6 @@ class SearchIndex:
             return cls(store.facts, entities)
         state = cached(store, "search-index", _code_version(), lambda: cls(store.facts, entities).state())
         return cls(store.facts, entities, state)
-
-    def _build(self, facts: Sequence[Record], entities: EntityIndex) -> dict[str, Any]:
-        words: dict[str, dict[str, list[int]]] = {name: {} for name in _FIELD_WEIGHTS}
-        involved: dict[str, list[int]] = {}
-        for position, fact in enumerate(facts):
-            for name, table in words.items():
-                for token in dict.fromkeys(field_tokens(fact, name)):
-                    table.setdefault(token, []).append(position)
-            for entity_id in fact_entities(fact):
-                involved.setdefault(entity_id, []).append(position)
-        stemmer = Stemmer({stem(word) for table in words.values() for word in table}, entities)
-        stems: dict[str, dict[str, set[int]]] = {name: {} for name in _FIELD_WEIGHTS}
-        for name, table in words.items():
-            for token, positions in table.items():
-                stems[name].setdefault(stemmer(token), set()).update(positions)
-        return {
-            "words": {name: _pack(_postings(table)) for name, table in words.items()},
-            "stems": {name: _pack(_postings(table)) for name, table in stems.items()},
-            "involved": _pack(_postings(involved)),
-        }
 
     def state(self) -> dict[str, Any]:
         """The index as plain data, for `SearchIndex(facts, entities, state)`."""

@@ -9,7 +9,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import NamedTuple, TextIO
 
-BIDI_MODES = ("auto", "visual", "logical")
 # Wider than any screen: a larger COLUMNS would only pad right-aligned lines with megabytes of spaces.
 MAX_WIDTH = 1000
 

@@ -7,8 +7,6 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-MACHINE_FORMATS = ("plain", "json", "jsonl", "csv", "tsv")
-
 _LINE_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
