@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cli.store import bundled_store_path, serialize
+from facts_cli.store import bundled_store_path, serialize
 
 FACTS = str(Path(sys.executable).parent / "facts")
 JQ = shutil.which("jq")

@@ -14,7 +14,7 @@ DEBUG_VAR = "FACTS_DEBUG"
 
 
 def main() -> None:
-    """The console script `facts` and `python -m cli`, with the last line of defence: no user sees a traceback.
+    """The console script `facts` and `python -m facts_cli`, with the last line of defence: no user sees a traceback.
 
     The commands map every error a user can cause to a message and an exit code; what is left is a bug, told in
     one line (the traceback too with FACTS_DEBUG=1), exit 70. Ctrl-C exits 130, even while modules load.
@@ -22,7 +22,7 @@ def main() -> None:
     if sys.stdout is None:  # started with stdout closed (`facts list >&-`): writing to it is an error, told once
         sys.stdout = _ClosedOutput()
     try:
-        from cli.app import main as run
+        from .app import main as run
 
         run()
     except KeyboardInterrupt:

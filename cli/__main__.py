@@ -1,5 +1,5 @@
-"""`python -m cli`: the same as the `facts` command."""
+"""`python -m facts_cli`: the same as the `facts` command."""
 
-from cli import main
+from . import main
 
 main()

@@ -17,10 +17,10 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Click as Typer 0.26 to 0.28 vendor it
 from typer.core import TyperGroup
 
-from cli import INTERNAL_ERROR, __version__
-from cli.arabic import tokenize
-from cli.query import ARTICLE, EntityIndex, Filters, Period, SearchIndex, search, sort_facts
-from cli.store import (
+from . import INTERNAL_ERROR, __version__
+from .arabic import tokenize
+from .query import ARTICLE, EntityIndex, Filters, Period, SearchIndex, search, sort_facts
+from .store import (
     ENV_VAR,
     SINGULAR,
     TABLES,
@@ -34,10 +34,10 @@ from cli.store import (
     resolve_store_path,
     writable_store_path,
 )
-from cli.terminal import Terminal
-from cli.views import View, entities_view, facts_view, search_view, stats_view, timeline_view, types_view
-from cli.vocabulary import ENTITY_KINDS, FACT_TYPES, STATUSES
-from cli.writers import write_json, write_plain_record, write_records
+from .terminal import Terminal
+from .views import View, entities_view, facts_view, search_view, stats_view, timeline_view, types_view
+from .vocabulary import ENTITY_KINDS, FACT_TYPES, STATUSES
+from .writers import write_json, write_plain_record, write_records
 
 
 class ExitCode(IntEnum):
@@ -108,7 +108,7 @@ def usage_error(error: UsageError) -> NoReturn:
     """A usage error in one line, with where to get help: `facts list: No such option: --nope (try 'facts list -h')`.
 
     Sanitised: the value quoted may be anything a user typed, escape characters included."""
-    from cli.sanitize import sanitize
+    from .sanitize import sanitize
 
     where = error.ctx.command_path if error.ctx is not None else "facts"
     print(sanitize(f"{where}: {error.format_message().rstrip('.')} (try '{where} -h')"), file=sys.stderr)
@@ -379,7 +379,7 @@ def emit(view: View, output_format: OutputFormat | None, fields_option: str | No
     chosen = output_format or (OutputFormat.table if terminal.is_tty else OutputFormat.plain)
     if chosen is OutputFormat.table:
         if view.records:
-            from cli.render import make_console, render_table
+            from .render import make_console, render_table
 
             with terminal.output_mode():
                 render_table(
@@ -541,7 +541,7 @@ def show_fact(
     elif chosen is RecordFormat.plain:
         write_plain_record(fact, sys.stdout)
     else:
-        from cli.render import make_console, render_fact_detail
+        from .render import make_console, render_fact_detail
 
         with terminal.output_mode():
             render_fact_detail(fact, store.entity_names(), make_console(terminal), visual=terminal.visual)
@@ -582,7 +582,7 @@ def show_source(
             text = source.get("text", "")
             sys.stdout.write(("\n" if index else "") + text + ("" if text.endswith("\n") else "\n"))
     else:
-        from cli.render import make_console, render_source
+        from .render import make_console, render_source
 
         console = make_console(terminal)
         with terminal.output_mode():
@@ -597,7 +597,7 @@ def show_source(
 @app.command("validate")
 def validate(db: DbOption = None) -> None:
     """Check the store: schema, references, spans, duplicate ids, dates. One line per problem on stdout."""
-    from cli.validate import validate_document
+    from .validate import validate_document
 
     store = _open(db)
     problems = validate_document(store.document)
@@ -646,7 +646,7 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
 ) -> None:
     """Make a new writable store: a copy of the bundled store, or an empty one."""
-    from cli.curate import init_store
+    from .curate import init_store
 
     facts = init_store(path, empty=empty, force=force)
     print(
@@ -661,7 +661,7 @@ def add(source: InputArgument = "-", db: DbOption = None) -> None:
     An id is made from the English claim when the object has none; a span is found from the quote when the object
     has none and the quote stands once in the source. The store must validate afterwards, or nothing is written.
     """
-    from cli.curate import add_fact, parse_json
+    from .curate import add_fact, parse_json
 
     path = writable_store_path(db)
     print(add_fact(path, parse_json(_read_input(source), "the input")))
@@ -673,7 +673,7 @@ def import_(source: InputArgument = "-", db: DbOption = None) -> None:
 
     Records identical to stored ones are skipped; a different record under a stored id refuses the import.
     """
-    from cli.curate import import_records, parse_import
+    from .curate import import_records, parse_import
 
     path = writable_store_path(db)
     added = import_records(path, parse_import(_read_input(source)))
@@ -683,7 +683,7 @@ def import_(source: InputArgument = "-", db: DbOption = None) -> None:
 @app.command("export")
 def export(db: DbOption = None) -> None:
     """Print the whole store as one JSON document: {"sources": [...], "entities": [...], "facts": [...]}."""
-    from cli.curate import export_document
+    from .curate import export_document
 
     write_json(export_document(_open(db)), sys.stdout)
 
@@ -701,7 +701,7 @@ def remove(
 
     An entity or source that facts still refer to is kept, unless --cascade removes those facts too.
     """
-    from cli.curate import remove_records
+    from .curate import remove_records
 
     path = writable_store_path(db)
     table = {"fact": "facts", "entity": "entities", "source": "sources"}[kind.value]
@@ -728,5 +728,5 @@ def app_for(args: list[str]) -> typer.Typer:
 
 
 def main() -> None:
-    """Run the command that `sys.argv` names (the console script goes through `cli.main`)."""
+    """Run the command that `sys.argv` names (the console script goes through `facts_cli.main`)."""
     app_for(sys.argv[1:])(prog_name="facts")

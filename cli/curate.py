@@ -10,7 +10,7 @@ from typing import Any
 
 from tinydb import TinyDB  # curate is imported only by the commands that write
 
-from cli.store import (
+from .store import (
     SINGULAR,
     TABLES,
     InputError,
@@ -158,7 +158,7 @@ def import_records(path: Path, incoming: dict[str, list[Record]]) -> dict[str, i
 def remove_records(path: Path, table: str, ids: list[str], *, cascade: bool) -> dict[str, list[str]]:
     """Remove records of a table by id, all or none. An entity or source that facts still refer to is removed
     only with `cascade`, which removes those facts too. Returns the ids removed, by table."""
-    from cli.query import fact_entities
+    from .query import fact_entities
 
     def change(db: TinyDB) -> dict[str, list[str]]:
         records = {r.get("id"): r.doc_id for r in db.table(table).all()}

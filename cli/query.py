@@ -8,8 +8,8 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
-from cli.arabic import is_arabic, normalize, stem, tokenize, without_proclitic
-from cli.store import Record, Store, cached
+from .arabic import is_arabic, normalize, stem, tokenize, without_proclitic
+from .store import Record, Store, cached
 
 # A store of this many facts keeps its search index in the cache between runs (building it takes about 50 ms
 # per thousand facts; reading it back, a few).
@@ -386,7 +386,7 @@ def _code_version() -> str:
     import hashlib
     import sys
 
-    from cli import arabic
+    from . import arabic
 
     digest = hashlib.sha256(f"{sys.version_info[:2]} {sys.byteorder} {array('I').itemsize}".encode())
     for source in (__file__, arabic.__file__):

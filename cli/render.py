@@ -13,11 +13,11 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cli.sanitize import sanitize
-from cli.store import Record
-from cli.terminal import Terminal
-from cli.vocabulary import FACT_TYPES, ROLES, STATUSES
-from cli.writers import field_value, text_cell
+from .sanitize import sanitize
+from .store import Record
+from .terminal import Terminal
+from .vocabulary import FACT_TYPES, ROLES, STATUSES
+from .writers import field_value, text_cell
 
 
 class _Console(Console):
@@ -48,12 +48,12 @@ def store_text(value: Any) -> Text:
 def cell(text: Text, visual: bool) -> RenderableType:
     """Store text as a cell: in visual mode, right-to-left text becomes `BidiText`; anything else stays `Text`.
 
-    cli.visual (and with it the bidi and shaping libraries) is imported for visual mode only.
+    .visual (and with it the bidi and shaping libraries) is imported for visual mode only.
     """
     if not visual:
         return text
-    from cli.bidi import has_rtl
-    from cli.visual import BidiText
+    from .bidi import has_rtl
+    from .visual import BidiText
 
     return BidiText(text) if has_rtl(text.plain) else text
 

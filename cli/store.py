@@ -53,7 +53,7 @@ class UnknownRecord(Exception):
 
 
 def bundled_store_path() -> Path:
-    """The store shipped with the package (`cli/facts.json` in a wheel, `facts.json` beside `cli/` in a checkout)."""
+    """The store shipped with the package: `facts_cli/facts.json` installed, `facts.json` by `cli/` in a checkout."""
     package_dir = Path(__file__).resolve().parent
     shipped = package_dir / "facts.json"
     return shipped if shipped.is_file() else package_dir.parent / "facts.json"
@@ -317,7 +317,7 @@ def transaction(path: Path, change: Callable[[TinyDB], T]) -> T:
     from tinydb import TinyDB
     from tinydb.middlewares import CachingMiddleware
 
-    from cli.validate import validate_document
+    from .validate import validate_document
 
     with locked(path):
         storage = CachingMiddleware(AtomicJSONStorage)

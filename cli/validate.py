@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cli.model import validation_schema
-from cli.sanitize import sanitize
-from cli.store import TABLES, Record
+from .model import validation_schema
+from .sanitize import sanitize
+from .store import TABLES, Record
 
 
 @dataclass(frozen=True, order=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from cli.model import record_fields
-from cli.query import Hit, count_by, fact_period, fact_speaker, involvement_counts, sort_facts
-from cli.store import Record, Store
-from cli.vocabulary import FACT_TYPES
+from .model import record_fields
+from .query import Hit, count_by, fact_period, fact_speaker, involvement_counts, sort_facts
+from .store import Record, Store
+from .vocabulary import FACT_TYPES
 
 
 class View(NamedTuple):

@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from cli.bidi import display, is_rtl, longest_word, shape, wrap
+from .bidi import display, is_rtl, longest_word, shape, wrap
 
 _PIECES = re.compile(r"\s+|\S+")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cli.arabic import without_proclitic
-from cli.query import (
+from facts_cli.arabic import without_proclitic
+from facts_cli.query import (
     _ENTITY_WEIGHT,
     _FIELD_WEIGHTS,
     _FUZZY_WEIGHT,
@@ -22,7 +22,7 @@ from cli.query import (
     fuzzy_candidates,
     query_terms,
 )
-from cli.store import Record
+from facts_cli.store import Record
 
 
 @dataclass

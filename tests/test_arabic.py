@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.arabic import analyze, normalize, stem, stem_arabic, stem_english, tokenize, without_proclitic
+from facts_cli.arabic import analyze, normalize, stem, stem_arabic, stem_english, tokenize, without_proclitic
 
 VECTORS = Path(__file__).resolve().parent / "data" / "lucene-arabic.tsv"
 
@@ -62,7 +62,7 @@ def test_every_decimal_digit_of_every_script_normalises_to_its_ascii_digit():
 
 
 def test_every_haraka_and_tatweel_goes_and_every_letter_variant_folds():
-    from cli.arabic import _FOLDS, _HARAKAT
+    from facts_cli.arabic import _FOLDS, _HARAKAT
 
     for code_point in _HARAKAT:
         assert normalize(f"ب{chr(code_point)}ت") == "بت", hex(code_point)

@@ -16,9 +16,9 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from cli.bidi import display, is_rtl, line_levels, shape, visual_order, wrap
-from cli.terminal import EXPLICIT_MODE, Terminal
-from cli.visual import BidiText, shaped_width
+from facts_cli.bidi import display, is_rtl, line_levels, shape, visual_order, wrap
+from facts_cli.terminal import EXPLICIT_MODE, Terminal
+from facts_cli.visual import BidiText, shaped_width
 
 CONFORMANCE = Path("/usr/share/unicode/BidiCharacterTest.txt")
 FRIBIDI = shutil.which("fribidi")
@@ -183,7 +183,7 @@ def test_explicit_mode_is_asked_for_and_given_back():
 def test_the_reshaper_settings_kept_as_a_dict_are_those_arabic_reshaper_reads():
     from arabic_reshaper import ArabicReshaper
 
-    from cli import bidi
+    from facts_cli import bidi
 
     own = ArabicReshaper(configuration=bidi._SETTINGS).configuration
     kept = bidi._RESHAPER.configuration

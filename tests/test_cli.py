@@ -10,8 +10,8 @@ import sys
 import pytest
 from conftest import BUNDLED, FACTS_BIN, write_store
 
-from cli import __version__
-from cli.app import ExitCode, app_for
+from facts_cli import __version__
+from facts_cli.app import ExitCode, app_for
 
 
 def bundled_facts() -> list[dict]:
@@ -49,11 +49,11 @@ def test_a_command_runs_alone_with_the_same_options_help_and_errors(run):
     assert run("list", "--no-such-option").returncode == 2
 
 
-HEAVY = ("rich", "jsonschema", "tinydb", "arabic_reshaper", "bidi", "csv", "cli.curate", "cli.validate")
+HEAVY = ("rich", "jsonschema", "tinydb", "arabic_reshaper", "bidi", "csv", "facts_cli.curate", "facts_cli.validate")
 PROBE = f"""
 import sys
 sys.argv = ["facts", *sys.argv[1:]]
-from cli import main
+from facts_cli import main
 try:
     main()
 except SystemExit:
@@ -72,7 +72,7 @@ print(" ".join(sorted(name for name in {HEAVY!r} if name in sys.modules)), file=
         (["list", "--format", "csv"], "csv"),
         (["list", "--format", "table", "--bidi", "logical"], "rich"),
         (["list", "--format", "table", "--bidi", "visual"], "arabic_reshaper bidi rich"),
-        (["validate"], "cli.validate jsonschema"),
+        (["validate"], "facts_cli.validate jsonschema"),
     ],
 )
 def test_a_command_imports_only_what_it_uses(args, needed, tmp_path):
@@ -244,7 +244,7 @@ def test_bad_format_is_a_usage_error(run):
 
 def test_python_dash_m_cli_is_the_same_command(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "cli", "show", "rt-byline", "--format", "json"],
+        [sys.executable, "-m", "facts_cli", "show", "rt-byline", "--format", "json"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -14,8 +14,8 @@ import pytest
 from conftest import FACTS_BIN, clean_environment, in_pty, write_store
 from rich.cells import cell_len
 
-from cli.bidi import display, is_rtl, wrap
-from cli.visual import shaped_width
+from facts_cli.bidi import display, is_rtl, wrap
+from facts_cli.visual import shaped_width
 
 PRESENTATION_FORMS = re.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFF]")
 BIDI_MARKS = re.compile(r"[\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]")

@@ -12,7 +12,7 @@ import time
 import pytest
 from conftest import write_store
 
-from cli.query import CACHED_FROM
+from facts_cli.query import CACHED_FROM
 
 LISTINGS = {
     "list": ["list"],

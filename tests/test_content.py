@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cli.validate import validate_document
+from facts_cli.validate import validate_document
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED, FACTS_BIN
 
-from cli.vocabulary import FACT_TYPES
+from facts_cli.vocabulary import FACT_TYPES
 
 NEW_FACT = {
     "type": "statement",
@@ -84,7 +84,7 @@ def test_init_into_a_missing_directory(run, tmp_path):
 
 def installed_bundled_store(tmp_path: Path) -> Path:
     """The bundled store of the installed package, as the `facts` command finds it."""
-    code = "from cli.store import bundled_store_path; print(bundled_store_path())"
+    code = "from facts_cli.store import bundled_store_path; print(bundled_store_path())"
     return Path(subprocess.check_output([sys.executable, "-c", code], cwd=tmp_path, text=True).strip())
 
 

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
-from cli.app import ExitCode, app
-from cli.query import EntityIndex, Period, SearchIndex, search
-from cli.store import open_store
+from facts_cli.app import ExitCode, app
+from facts_cli.query import EntityIndex, Period, SearchIndex, search
+from facts_cli.store import open_store
 
 STORE = open_store(BUNDLED)
 INDEX = EntityIndex(STORE.entities)

@@ -7,10 +7,10 @@ import io
 from conftest import TTYStream
 from rich.console import Console
 
-from cli.render import render_source, render_table, store_text
-from cli.sanitize import sanitize
-from cli.terminal import Terminal
-from cli.writers import flatten, plain_cell, select, text_cell, write_json, write_records
+from facts_cli.render import render_source, render_table, store_text
+from facts_cli.sanitize import sanitize
+from facts_cli.terminal import Terminal
+from facts_cli.writers import flatten, plain_cell, select, text_cell, write_json, write_records
 
 
 def test_sanitize_makes_escapes_and_overrides_visible():

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference_search import reference_search
 
-from cli.arabic import stem
-from cli.query import (
+from facts_cli.arabic import stem
+from facts_cli.query import (
     ARTICLE,
     EntityIndex,
     Filters,
@@ -28,7 +28,7 @@ from cli.query import (
     sort_facts,
     spellings,
 )
-from cli.store import open_store
+from facts_cli.store import open_store
 
 STORE = open_store(BUNDLED)
 INDEX = EntityIndex(STORE.entities)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED, write_store
 
-from cli import store as store_module
-from cli.store import (
+from facts_cli import store as store_module
+from facts_cli.store import (
     CACHE_DIR_VAR,
     ENV_VAR,
     NO_CACHE_VAR,

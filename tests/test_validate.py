@@ -9,9 +9,9 @@ import pytest
 from conftest import write_store
 from jsonschema import Draft202012Validator
 
-from cli.model import load_schema, validation_schema
-from cli.validate import Problem, validate_document
-from cli.vocabulary import ENTITY_KINDS, FACT_TYPES, PRECISIONS, ROLES, STATUSES
+from facts_cli.model import load_schema, validation_schema
+from facts_cli.validate import Problem, validate_document
+from facts_cli.vocabulary import ENTITY_KINDS, FACT_TYPES, PRECISIONS, ROLES, STATUSES
 
 
 def fact(document: dict[str, Any], fact_id: str) -> dict[str, Any]:
