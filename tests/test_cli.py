@@ -31,12 +31,12 @@ def test_no_arguments_is_a_usage_error_that_shows_help(run):
         assert f"  {command} " in result.stderr
 
 
-def test_help_and_readme_give_every_exit_code():
-    readme = (BUNDLED.parent / "README.md").read_text(encoding="utf-8")
+def test_help_and_guide_give_every_exit_code():
+    guide = (BUNDLED.parent / "docs" / "GUIDE.md").read_text(encoding="utf-8")
     help_text = subprocess.run([str(FACTS_BIN), "--help"], capture_output=True, text=True, check=True).stdout
     for code in ExitCode:
         assert f" {code.value} " in " ".join(help_text.split()), code
-        assert f"| {code.value} |" in readme, code
+        assert f"| {code.value} |" in guide, code
 
 
 def test_a_command_runs_alone_with_the_same_options_help_and_errors(run):
