@@ -69,7 +69,7 @@ def grown_store(size: int) -> dict[str, Any]:
             if fact.get("attributed_to"):
                 fact["attributed_to"]["entity"] = f"{fact['attributed_to']['entity']}-{number}"
             if fact.get("place"):
-                fact["place"] = f"{fact['place']}-{number}"
+                fact["place"]["entity"] = f"{fact['place']['entity']}-{number}"
         grown_facts.append(fact)
     document["entities"] = {str(i): e for i, e in enumerate(grown_entities, 1)}
     document["facts"] = {str(i): f for i, f in enumerate(grown_facts, 1)}

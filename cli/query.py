@@ -100,7 +100,9 @@ def fact_entities(fact: Record) -> set[str]:
     attributed = fact.get("attributed_to")
     if isinstance(attributed, dict):
         involved.add(attributed.get("entity"))
-    involved.add(fact.get("place"))
+    place = fact.get("place")
+    if isinstance(place, dict):
+        involved.add(place.get("entity"))
     return {entity for entity in involved if isinstance(entity, str)}
 
 

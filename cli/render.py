@@ -160,7 +160,13 @@ def render_fact_detail(fact: Record, entities: dict[str, Record], console: Conso
         when = Text("not given by the text", "dim")
     row("time", when)
     place = fact.get("place")
-    row("place", _entity_label(place, entities) if place else Text("not given", "dim"))
+    if isinstance(place, dict):
+        where = _entity_label(place.get("entity"), entities)
+        if place.get("inferred"):
+            where = Text("≈", "yellow").append_text(where).append("  inferred", "yellow")
+    else:
+        where = Text("not given", "dim")
+    row("place", where)
     row("quote", store_text(fact.get("quote")))
     span = fact.get("span") or {}
     row("span", store_text(f"{span.get('start')}:{span.get('end')}"))

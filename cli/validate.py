@@ -85,8 +85,9 @@ def _entity_references(fact: Record) -> Iterator[tuple[str, Any]]:
     attributed = fact.get("attributed_to")
     if isinstance(attributed, dict) and "entity" in attributed:
         yield "attributed_to/entity", attributed["entity"]
-    if fact.get("place") is not None:
-        yield "place", fact["place"]
+    place = fact.get("place")
+    if isinstance(place, dict) and "entity" in place:
+        yield "place/entity", place["entity"]
 
 
 def _span_problem(fact: Record, texts: dict[str, str]) -> str | None:

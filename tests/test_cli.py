@@ -166,6 +166,18 @@ def test_show_text_names_the_references(run):
     assert "not given by the text" in result.stdout
 
 
+def test_show_text_marks_an_inferred_place_as_dates_are_marked(run):
+    inferred = run("show", "ru-am-caucasus-air-defence", "--format", "text", env={"COLUMNS": "160"})
+    assert inferred.returncode == 0
+    (place,) = [line for line in inferred.stdout.splitlines() if line.startswith("place")]
+    assert place.split(None, 1)[1].rstrip() == "≈Moscow · موسكو  (moscow)  inferred"
+    stated = run("show", "ru-am-moscow-meeting", "--format", "text", env={"COLUMNS": "160"})
+    (place,) = [line for line in stated.stdout.splitlines() if line.startswith("place")]
+    assert place.split(None, 1)[1].rstrip() == "Moscow · موسكو  (moscow)"
+    piped = dict(line.split("\t", 1) for line in run("show", "ru-am-caucasus-air-defence").stdout.splitlines())
+    assert (piped["place.entity"], piped["place.inferred"]) == ("moscow", "true")
+
+
 def test_show_unknown_id_exits_1_with_a_suggestion(run):
     result = run("show", "ru-kz-s300-fre")
     assert result.returncode == 1

@@ -119,7 +119,7 @@ def test_every_entity_is_used_and_named_in_both_scripts(bundled_document):
     used = set()
     for fact in facts_of(bundled_document):
         used |= {p["entity"] for p in fact["participants"]}
-        used |= {fact["place"]} - {None}
+        used |= {fact["place"]["entity"]} if fact["place"] else set()
         used |= {fact["attributed_to"]["entity"]} if fact["attributed_to"] else set()
     assert used == set(entities)
     for entity in entities.values():

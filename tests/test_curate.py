@@ -148,14 +148,20 @@ def test_add_refuses_a_lone_surrogate_which_no_utf8_file_can_hold(run, store):
 
 def test_add_reports_every_problem_and_writes_nothing(run, store, article):
     at = article.index(NEW_FACT["quote"])
-    bad = {**NEW_FACT, "id": "bad", "type": "rumour", "place": "atlantis", "span": {"start": 0, "end": 3}}
+    bad = {
+        **NEW_FACT,
+        "id": "bad",
+        "type": "rumour",
+        "place": {"entity": "atlantis", "inferred": True},
+        "span": {"start": 0, "end": 3},
+    }
     del bad["status"]
     same = unchanged(store)
     result = run("add", "--db", str(store), input=json.dumps(bad))
     assert result.returncode == 4
     assert result.stderr.splitlines() == [
         "facts/bad: (record): 'status' is a required property",
-        "facts/bad: place: unknown entity 'atlantis'",
+        "facts/bad: place/entity: unknown entity 'atlantis'",
         "facts/bad: span: text[0:3] is 'وقع', not the quote 'أشار شويغو إلى أن الحديث يدور'; "
         f"the quote stands at {at}:{at + len(NEW_FACT['quote'])}",
         "facts/bad: type: 'rumour' is not one of: " + ", ".join(FACT_TYPES),

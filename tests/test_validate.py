@@ -31,14 +31,24 @@ def test_unknown_participant_entity(document):
 
 def test_unknown_place_speaker_and_source(document):
     record = fact(document, "ru-kz-s300-delivered")
-    record["place"] = "astana"
+    record["place"] = {"entity": "astana", "inferred": False}
     record["attributed_to"]["entity"] = "shoygu"
     record["source"] = "tass-2015"
     assert lines(validate_document(document)) == [
         "facts/ru-kz-s300-delivered: attributed_to/entity: unknown entity 'shoygu'",
-        "facts/ru-kz-s300-delivered: place: unknown entity 'astana'",
+        "facts/ru-kz-s300-delivered: place/entity: unknown entity 'astana'",
         "facts/ru-kz-s300-delivered: source: unknown source 'tass-2015'",
     ]
+
+
+def test_a_place_says_whether_the_text_gives_it(document):
+    record = fact(document, "cis-69th-meeting")
+    record["place"] = "moscow"  # the shape before places could be inferred
+    assert lines(validate_document(document)) == [
+        "facts/cis-69th-meeting: place: 'moscow' is not of type 'object', 'null'"
+    ]
+    record["place"] = {"entity": "moscow"}
+    assert lines(validate_document(document)) == ["facts/cis-69th-meeting: place: 'inferred' is a required property"]
 
 
 def test_wrong_span_names_where_the_quote_really_is(document):
