@@ -26,7 +26,10 @@ FACT_TYPES: dict[str, Term] = {
     ),
     "delivery": Term("تسليم", "Delivery", "weapons or equipment handed from one party to another", "072"),
     "facility-use": Term(
-        "استخدام منشأة", "Facility use", "one state's military use of a facility on another state's territory", "062"
+        "استخدام منشأة",
+        "Facility use",
+        "one state's military use, or holding, of a facility on another state's territory",
+        "062",
     ),
     "adoption": Term("تبني", "Adoption", "a body adopting a document: a doctrine, principles, a draft"),
     "policy": Term("سياسة", "Policy", "a standing priority or position of a body"),

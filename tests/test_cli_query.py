@@ -218,7 +218,7 @@ def test_entities_with_fact_counts(run):
 def test_types_list_the_whole_vocabulary_with_labels_and_counts(run):
     types = {t["id"]: t for t in records(run, "types")}
     assert types["agreement"]["ar"] == "اتفاق" and types["agreement"]["fact_count"] == 5
-    assert types["statement"]["fact_count"] == 0
+    assert types["statement"]["fact_count"] == 1 and types["cooperation"]["fact_count"] == 0
     assert sum(t["fact_count"] for t in types.values()) == 28
 
 
@@ -318,7 +318,7 @@ def test_jq_reads_every_listing(run, fmt):
 
 def test_nothing_matched_in_each_format(run):
     for fmt, stdout in [("json", "[]\n"), ("jsonl", ""), ("plain", ""), ("table", ""), ("csv", None), ("tsv", None)]:
-        result = run("list", "--type", "statement", "--format", fmt)
+        result = run("list", "--type", "cooperation", "--format", fmt)
         assert result.returncode == 1 and result.stderr == "facts: no facts matched\n"
         if stdout is not None:
             assert result.stdout == stdout
