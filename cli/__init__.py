@@ -24,7 +24,7 @@ def main() -> None:
     try:
         from .app import main as run
 
-        run()
+        code = run()
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as error:
@@ -36,6 +36,7 @@ def main() -> None:
         hint = "" if os.environ.get(DEBUG_VAR) else f"; {DEBUG_VAR}=1 shows the traceback"
         print(f"facts: internal error (a bug): {detail}{hint}", file=sys.stderr)
         sys.exit(INTERNAL_ERROR)
+    sys.exit(code)
 
 
 class _ClosedOutput(io.TextIOBase):

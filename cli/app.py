@@ -1,335 +1,189 @@
-"""The `facts` commands (Typer): parse options, read the store, query it, hand records to a writer or a renderer."""
+"""The `facts` commands: each declares its options and returns a view, or makes a write; the group prints the views
+and turns every error into one line and an exit code."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import inspect
 import os
 import sys
 import unicodedata
-from collections.abc import Callable
-from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Click as Typer 0.26 to 0.28 vendor it
+from typer._click.core import Context
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # Click as Typer 0.26-0.28 vendor it
 from typer.core import TyperGroup
+from typer.main import get_command
 
-from . import INTERNAL_ERROR, __version__
-from .arabic import tokenize
-from .query import ARTICLE, EntityIndex, Filters, Period, SearchIndex, search, sort_facts
-from .store import (
-    ENV_VAR,
-    SINGULAR,
-    TABLES,
-    InputError,
-    InvalidWrite,
-    Record,
-    Store,
-    StoreError,
-    UnknownRecord,
-    open_store,
-    resolve_store_path,
-    writable_store_path,
+from . import __version__, complete
+from .errors import ExitCode, FactsError, NotFound, UsageProblem
+from .model import record_fields
+from .options import (
+    DbOption,
+    FactSelection,
+    GlobalBidiOption,
+    NoPagerOption,
+    Run,
+    Vocabulary,
+    current_run,
+    with_fact_selection,
+    with_output,
 )
-from .terminal import Terminal
-from .views import View, entities_view, facts_view, search_view, stats_view, timeline_view, types_view
-from .vocabulary import ENTITY_KINDS, FACT_TYPES, STATUSES
-from .writers import write_json, write_plain_record, write_records
+from .printers import DETAIL, LISTING, SOURCE, print_view
+from .query import ARTICLE, EntityIndex, Filters, Period, SearchIndex, search, sort_facts
+from .sanitize import sanitize
+from .store import ENV_VAR, SINGULAR, TABLES, Record, Store
+from .streams import Streams
+from .views import (
+    DetailView,
+    SourceView,
+    View,
+    entities_view,
+    facts_view,
+    search_view,
+    stats_view,
+    timeline_view,
+    types_view,
+)
+from .vocabulary import ENTITY_KINDS
 
 
-class ExitCode(IntEnum):
-    """What `facts` exits with; documented in the README."""
-
-    OK = 0
-    NOT_FOUND = 1
-    USAGE = 2
-    STORE = 3
-    INVALID = 4
-    OUTPUT = 5
-    INTERNAL = INTERNAL_ERROR
-    INTERRUPTED = 130
+def _drop_stdout(streams: Streams) -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush of what could not be written is silent."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), streams.stdout.fileno())
 
 
-class OutputFormat(str, Enum):
-    table = "table"
-    plain = "plain"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    tsv = "tsv"
-
-
-class RecordFormat(str, Enum):
-    text = "text"
-    plain = "plain"
-    json = "json"
-
-
-class SourceFormat(str, Enum):
-    text = "text"
-    plain = "plain"
-    json = "json"
-
-
-class BidiMode(str, Enum):
-    auto = "auto"
-    visual = "visual"
-    logical = "logical"
-
-
-class Lang(str, Enum):
-    ar = "ar"
-    en = "en"
-
-
-class SortKey(str, Enum):
-    store = "store"
-    id = "id"
-    time = "time"
-    type = "type"
-    status = "status"
-
-
-FactType = Enum("FactType", {key: key for key in FACT_TYPES}, type=str)  # type: ignore[misc]
-Status = Enum("Status", {key: key for key in STATUSES}, type=str)  # type: ignore[misc]
-EntityKind = Enum("EntityKind", {key: key for key in ENTITY_KINDS}, type=str)  # type: ignore[misc]
-
-
-def fail(message: str, code: ExitCode) -> NoReturn:
-    """Say what went wrong on stderr, one line, and exit with `code`."""
-    print(f"facts: {message}", file=sys.stderr)
-    raise typer.Exit(code)
-
-
-def usage_error(error: UsageError) -> NoReturn:
+def _usage_error(error: UsageError, streams: Streams) -> NoReturn:
     """A usage error in one line, with where to get help: `facts list: No such option: --nope (try 'facts list -h')`.
 
     Sanitised: the value quoted may be anything a user typed, escape characters included."""
-    from .sanitize import sanitize
-
     where = error.ctx.command_path if error.ctx is not None else "facts"
-    print(sanitize(f"{where}: {error.format_message().rstrip('.')} (try '{where} -h')"), file=sys.stderr)
+    streams.stderr.write(sanitize(f"{where}: {error.format_message().rstrip('.')} (try '{where} -h')") + "\n")
     raise typer.Exit(ExitCode.USAGE)
-
-
-class FactsGroup(TyperGroup):
-    """Maps the errors every command can meet to exit codes and one line each, so no user ever sees a traceback."""
-
-    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
-        try:
-            return super().make_context(*args, **kwargs)
-        except NoArgsIsHelpError:  # `facts` alone: the help, on stderr, exit 2
-            raise
-        except UsageError as error:  # the group's own options: `facts --nope`
-            usage_error(error)
-
-    def invoke(self, ctx: typer.Context) -> Any:
-        try:
-            result = super().invoke(ctx)
-            sys.stdout.flush()  # here, so that a failed write is handled below, not at exit
-            return result
-        except UsageError as error:  # a command's options and arguments, an unknown command
-            usage_error(error)
-        except typer.Exit:  # with a code of its own: keep it, even if the reader has gone
-            try:
-                sys.stdout.flush()
-            except BrokenPipeError:
-                _drop_stdout()
-            raise
-        except StoreError as error:
-            fail(str(error), ExitCode.STORE)
-        except InvalidWrite as error:
-            for problem in error.problems:
-                print(problem, file=sys.stderr)
-            fail(f"nothing written: {_count(len(error.problems), 'problems')}", ExitCode.INVALID)
-        except InputError as error:
-            fail(f"nothing written: {error}", ExitCode.INVALID)
-        except UnknownRecord as error:
-            fail(f"nothing written: {error}", ExitCode.NOT_FOUND)
-        except BrokenPipeError:
-            # The reader went away (`facts list | head`): not an error.
-            _drop_stdout()
-            raise typer.Exit(ExitCode.OK) from None
-        except UnicodeEncodeError as error:
-            _drop_stdout()
-            char = error.object[error.start]
-            fail(
-                f"standard output ({error.encoding}) cannot take U+{ord(char):04X} "
-                f"{unicodedata.name(char, 'a character')}: use a UTF-8 locale or PYTHONIOENCODING=utf-8, "
-                "or --format json, which escapes what it cannot write",
-                ExitCode.OUTPUT,
-            )
-        except OSError as error:
-            if error.filename is not None:
-                raise
-            _drop_stdout()
-            fail(f"cannot write the output: {error.strerror or error}", ExitCode.OUTPUT)
-        except KeyboardInterrupt:
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
-
-
-def _drop_stdout() -> None:
-    """Point stdout at /dev/null, so that the interpreter's final flush of what could not be written is silent."""
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-APP_SETTINGS: dict[str, Any] = {
-    "name": "facts",
-    "cls": FactsGroup,
-    "no_args_is_help": True,
-    "add_completion": False,
-    "pretty_exceptions_enable": False,
-    "rich_markup_mode": None,
-    "context_settings": {"help_option_names": ["-h", "--help"]},
-}
-app = typer.Typer(**APP_SETTINGS)
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", metavar="PATH", help=f"Store file to read. Default: ${ENV_VAR}, else the bundled store."),
-]
-FormatOption = Annotated[
-    OutputFormat | None,
-    typer.Option(
-        "--format", "-f", help="table (default on a terminal), plain (default when piped), json, jsonl, csv, tsv."
-    ),
-]
-BidiOption = Annotated[
-    BidiMode,
-    typer.Option(
-        "--bidi",
-        envvar="FACTS_BIDI",
-        help="Right-to-left text for people: visual (shaped and reordered here, for terminals that do not), "
-        "logical (as stored, for terminals that reorder), auto (visual on a terminal not known to reorder). "
-        "Machine formats are never changed.",
-    ),
-]
-FieldsOption = Annotated[
-    str | None,
-    typer.Option("--fields", metavar="A,B.C", help="Fields to print, comma-separated; nested ones dotted: time.value."),
-]
 
 
 def _count(number: int, plural: str) -> str:
     return f"{number} {plural if number != 1 else SINGULAR.get(plural, plural.removesuffix('s'))}"
 
 
-def _open(db: Path | None) -> Store:
-    return open_store(resolve_store_path(db))
+class FactsGroup(TyperGroup):
+    """Prints what a command returns, and maps every error a command can meet to its exit code and one line (or
+    the lines it has to say), so that no user ever sees a traceback."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except NoArgsIsHelpError:  # `facts` alone: the help, on stderr, exit 2
+            raise
+        except UsageError as error:  # the group's own options: `facts --nope`
+            _usage_error(error, _streams_of(kwargs.get("obj")))
+
+    def invoke(self, ctx: Context) -> Any:
+        streams = _streams_of(ctx.obj)
+        try:
+            result = super().invoke(ctx)
+            if isinstance(result, View | DetailView | SourceView):
+                run = current_run()
+                print_view(result, streams, run.format, run.fields)
+            streams.stdout.flush()  # here, so that a failed write is handled below, not at exit
+            return None
+        except UsageError as error:  # a command's options and arguments, an unknown command
+            _usage_error(error, streams)
+        except typer.Exit:  # with a code of its own: keep it, even if the reader has gone
+            try:
+                streams.stdout.flush()
+            except BrokenPipeError:
+                _drop_stdout(streams)
+            raise
+        except FactsError as error:
+            *lines, last = error.lines()
+            streams.lines(lines)
+            streams.message(last)
+            raise typer.Exit(error.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (`facts list | head`): not an error.
+            _drop_stdout(streams)
+            raise typer.Exit(ExitCode.OK) from None
+        except UnicodeEncodeError as error:
+            _drop_stdout(streams)
+            char = error.object[error.start]
+            streams.message(
+                f"standard output ({error.encoding}) cannot take U+{ord(char):04X} "
+                f"{unicodedata.name(char, 'a character')}: use a UTF-8 locale or PYTHONIOENCODING=utf-8, "
+                "or --format json, which escapes what it cannot write"
+            )
+            raise typer.Exit(ExitCode.OUTPUT) from None
+        except OSError as error:
+            if error.filename is not None:
+                raise
+            _drop_stdout(streams)
+            streams.message(f"cannot write the output: {error.strerror or error}")
+            raise typer.Exit(ExitCode.OUTPUT) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
 
 
-def _not_found(what: str, record_id: str, known: list[str]) -> NoReturn:
-    import difflib
-
-    close = difflib.get_close_matches(record_id, known, n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else f"; `facts list` shows the {what} ids"
-    fail(f"no {what} with id {record_id!r}{hint}", ExitCode.NOT_FOUND)
+def _streams_of(obj: Any) -> Streams:
+    return obj.streams if isinstance(obj, Run) else Streams.system()
 
 
-SELECTION_OPTIONS: dict[str, Any] = {
-    "types": Annotated[
-        list[FactType] | None, typer.Option("--type", help="Only facts of this type (repeatable: any of them).")
-    ],
-    "statuses": Annotated[
-        list[Status] | None, typer.Option("--status", help="Only facts with this status (repeatable: any of them).")
-    ],
-    "entities": Annotated[
-        list[str] | None,
-        typer.Option(
-            "--entity",
-            metavar="NAME",
-            help="Only facts involving this entity, named by id, name or alias in either script (repeatable: all).",
-        ),
-    ],
-    "speakers": Annotated[
-        list[str] | None,
-        typer.Option(
-            "--by",
-            metavar="NAME",
-            help=f"Only facts attributed to this speaker; {ARTICLE!r}: what the article itself asserts (repeatable).",
-        ),
-    ],
-    "since": Annotated[
-        str | None,
-        typer.Option(
-            "--since", metavar="DATE", help="Only facts certainly on or after DATE: YYYY, YYYY-MM or YYYY-MM-DD."
-        ),
-    ],
-    "until": Annotated[
-        str | None, typer.Option("--until", metavar="DATE", help="Only facts certainly on or before DATE.")
-    ],
-    "sources": Annotated[
-        list[str] | None, typer.Option("--source", metavar="ID", help="Only facts from this source (repeatable).")
-    ],
-    "sort": Annotated[
-        SortKey | None,
-        typer.Option("--sort", help="Order: store order (search: best first), id, time, type, status."),
-    ],
-    "limit": Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="At most N facts.")],
-    "lang": Annotated[Lang, typer.Option("--lang", help="Which claim tables and plain lines show: ar or en.")],
+APP_SETTINGS: dict[str, Any] = {
+    "name": "facts",
+    "cls": FactsGroup,
+    "no_args_is_help": True,
+    "add_completion": True,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
 }
+app = typer.Typer(**APP_SETTINGS)
 
 
-class FactSelection(NamedTuple):
-    """The fact filters and ordering a command was given (the options of SELECTION_OPTIONS, same names)."""
-
-    types: list[FactType] | None = None
-    statuses: list[Status] | None = None
-    entities: list[str] | None = None
-    speakers: list[str] | None = None
-    since: str | None = None
-    until: str | None = None
-    sources: list[str] | None = None
-    sort: SortKey | None = None
-    limit: int | None = None
-    lang: Lang = Lang.ar
+def examples(*lines: str) -> str:
+    """A command's examples, as its help ends with them (`\\b` keeps Click from joining the lines)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def with_fact_selection(command: Callable[..., None]) -> Callable[..., None]:
-    """Give a command the options of SELECTION_OPTIONS, handed to it as one `selection` argument."""
-    signature = inspect.signature(command, eval_str=True)
-    own = [p for name, p in signature.parameters.items() if name != "selection"]
-    added = [
-        inspect.Parameter(
-            name,
-            inspect.Parameter.KEYWORD_ONLY,
-            default=FactSelection._field_defaults.get(name),
-            annotation=annotation,
-        )
-        for name, annotation in SELECTION_OPTIONS.items()
-    ]
+def _version(value: bool) -> None:
+    if value:
+        streams = current_run().streams
+        streams.stdout.write(f"facts {__version__}\n")
+        raise typer.Exit()
 
-    @functools.wraps(command)
-    def wrapper(**kwargs: Any) -> None:
-        selection = FactSelection(**{name: kwargs.pop(name) for name in SELECTION_OPTIONS})
-        command(**kwargs, selection=selection)
 
-    wrapper.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *added]}
-    return wrapper
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    db: DbOption = None,
+    bidi: GlobalBidiOption = None,
+    no_pager: NoPagerOption = False,
+) -> None:
+    """Look up the claims of an Arabic news article: bilingual, attributed, source-anchored facts.
+
+    --db, --bidi and --no-pager may come before the command or after it. `facts help COMMAND` (or
+    `facts COMMAND -h`) shows a command's options and examples.
+
+    Exit codes: 0 results, 1 nothing matched or found, 2 usage error, 3 store cannot be read or written,
+    4 invalid data (validate found problems, or a write was refused and nothing written), 5 output cannot be
+    written, 70 internal error (FACTS_DEBUG=1 shows the traceback), 130 interrupted.
+    """
+    run = current_run()
+    run.streams.configure(bidi=bidi, paging=False if no_pager else None)
+    run.db = db
 
 
 def _entity_ids(name: str, index: EntityIndex, option: str) -> frozenset[str]:
-    """The entities `name` names; exit 1 with suggestions when it names none."""
+    """The entities `name` names; NotFound with suggestions when it names none."""
     found = index.resolve(name)
     if not found:
         close = index.suggestions(name)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `facts entities` lists them"
-        fail(f"{option}: no entity named {name!r}{hint}", ExitCode.NOT_FOUND)
+        raise NotFound(f"{option}: no entity named {name!r}{hint}")
     return frozenset(found)
-
-
-def _period(value: str | None, option: str) -> Period | None:
-    if value is None:
-        return None
-    try:
-        return Period.parse(value)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint=option) from None
 
 
 def select_facts(store: Store, selection: FactSelection, index: EntityIndex | None = None) -> list[Record]:
@@ -344,285 +198,328 @@ def select_facts(store: Store, selection: FactSelection, index: EntityIndex | No
     for name in selection.speakers or []:
         speakers |= {ARTICLE} if name == ARTICLE else _entity_ids(name, index, "--by")
     filters = Filters(
-        types=frozenset(t.value for t in selection.types or []),
-        statuses=frozenset(s.value for s in selection.statuses or []),
+        types=frozenset(selection.types or []),
+        statuses=frozenset(selection.statuses or []),
         entities=tuple(_entity_ids(name, index, "--entity") for name in selection.entities or []),
         speakers=frozenset(speakers),
-        since=_period(selection.since, "--since"),
-        until=_period(selection.until, "--until"),
+        since=Period.parse(selection.since) if selection.since else None,
+        until=Period.parse(selection.until) if selection.until else None,
         sources=frozenset(selection.sources or []),
     )
     facts = [fact for fact in store.facts if filters.admits(fact)] if any(filters) else store.facts
-    return sort_facts(facts, selection.sort.value) if selection.sort else facts
+    return sort_facts(facts, selection.sort) if selection.sort else facts
 
 
 def _limited(records: list[Any], selection: FactSelection) -> list[Any]:
     return records[: selection.limit] if selection.limit else records
 
 
-def _fields(view: View, option: str | None) -> list[str] | None:
-    if option is None:
-        return None
-    names = [name.strip() for name in option.split(",") if name.strip()]
-    valid = view.valid_fields()
-    unknown = [name for name in names if name not in valid]
-    if unknown or not names:
-        what = f"unknown field {unknown[0]!r}" if unknown else "no field given"
-        raise typer.BadParameter(f"{what}; valid fields: {', '.join(valid)}", param_hint="--fields")
-    return names
+FACT_FIELDS = record_fields("fact")
 
 
-def emit(view: View, output_format: OutputFormat | None, fields_option: str | None, bidi: BidiMode) -> None:
-    """Write a view in the chosen format (table on a terminal, plain when piped); exit 1 when it is empty."""
-    fields = _fields(view, fields_option)
-    terminal = Terminal.detect(bidi=bidi.value)
-    chosen = output_format or (OutputFormat.table if terminal.is_tty else OutputFormat.plain)
-    if chosen is OutputFormat.table:
-        if view.records:
-            from .render import make_console, render_table
-
-            with terminal.output_mode():
-                render_table(
-                    view.records,
-                    fields or view.columns,
-                    make_console(terminal),
-                    visual=terminal.visual,
-                    section=view.section if fields is None else None,
-                    caption=view.caption if fields is None or "time.value" in fields else None,
-                )
-    else:
-        whole = chosen in (OutputFormat.json, OutputFormat.jsonl) and fields is None
-        default = view.columns if chosen is OutputFormat.plain else view.fields
-        write_records(view.records, chosen.value, None if whole else (fields or default), sys.stdout)
-    if not view.records:
-        fail(f"no {view.noun} matched", ExitCode.NOT_FOUND)
+def _valid_fields(leaves: tuple[str, ...]) -> list[str]:
+    """Every name `--fields` accepts: the leaf fields and the objects that hold them (`time`, `span`)."""
+    return View("", [], leaves, ()).valid_fields()
 
 
-def _version(value: bool) -> None:
-    if value:
-        print(f"facts {__version__}")
-        raise typer.Exit()
+@app.command(
+    "list",
+    short_help="List facts, filtered and sorted as asked.",
+    epilog=examples(
+        "facts list --entity Kazakhstan --lang en",
+        "facts list --type agreement --status done --sort time",
+        "facts list --by Shoigu --format json | jq -r '.[].claim_en'",
+    ),
+)
+@with_output(LISTING, _valid_fields(FACT_FIELDS))
+@with_fact_selection()
+def list_facts(run: Run, selection: FactSelection) -> View:
+    """List facts, filtered and sorted as asked: a table on a terminal (a block per fact on a narrow one), one
+    tab-separated line per fact when piped."""
+    facts = select_facts(run.store(), selection)
+    return facts_view(_limited(facts, selection), selection.lang)
 
 
-@app.callback()
-def main_options(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
-    ] = False,
-) -> None:
-    """Look up the claims of an Arabic news article: bilingual, attributed, source-anchored facts.
-
-    Exit codes: 0 results, 1 nothing matched or found, 2 usage error, 3 store cannot be read or written,
-    4 invalid data (validate found problems, or a write was refused and nothing written), 5 output cannot be
-    written, 70 internal error (FACTS_DEBUG=1 shows the traceback), 130 interrupted.
-    """
-
-
-@app.command("list")
-@with_fact_selection
-def list_facts(
-    output_format: FormatOption = None,
-    fields: FieldsOption = None,
-    bidi: BidiOption = BidiMode.auto,
-    db: DbOption = None,
-    *,
-    selection: FactSelection,
-) -> None:
-    """List facts, filtered and sorted as asked: a table on a terminal, tab-separated lines when piped."""
-    store = _open(db)
-    facts = select_facts(store, selection)
-    emit(facts_view(_limited(facts, selection), selection.lang.value), output_format, fields, bidi)
-
-
-@app.command("search")
-@with_fact_selection
+@app.command(
+    "search",
+    short_help="Search the facts in Arabic or English, best first.",
+    epilog=examples(
+        "facts search كازاخستان",
+        "facts search Kazakhstan S-300",
+        "facts search 'تسليم إس-300' --format json | jq -r '.[] | \"\\(.id) \\(.matched)\"'",
+    ),
+)
+@with_output(LISTING, _valid_fields((*FACT_FIELDS, "score", "matched")))
+@with_fact_selection()
 def search_facts(
-    query: Annotated[str, typer.Argument(help="Words in Arabic or English, names in any spelling; all must match.")],
-    output_format: FormatOption = None,
-    fields: FieldsOption = None,
-    bidi: BidiOption = BidiMode.auto,
-    db: DbOption = None,
-    *,
+    words: Annotated[
+        list[str], typer.Argument(metavar="QUERY...", help="Words in Arabic or English, names in any spelling.")
+    ],
+    run: Run,
     selection: FactSelection,
-) -> None:
-    """Search claims, quotes and entity names, best first, saying why each fact matched."""
+) -> View:
+    """Search claims, quotes and entity names, best first, saying why each fact matched. The words after `search`
+    are one query (quotes are not needed); every word must match."""
+    query = " ".join(words)
+    from .arabic import tokenize
+
     if not tokenize(query):
         raise typer.BadParameter("the query has no words", param_hint="QUERY")
-    store = _open(db)
+    store = run.store()
     index = EntityIndex(store.entities)
     facts = select_facts(store, selection, index)
     hits = search(facts, index, query, SearchIndex.of_store(store, index), ranked=selection.sort is None)
-    emit(search_view(_limited(hits, selection), selection.lang.value), output_format, fields, bidi)
+    return search_view(_limited(hits, selection), selection.lang)
 
 
-@app.command("timeline")
-@with_fact_selection
-def timeline(
-    output_format: FormatOption = None,
-    fields: FieldsOption = None,
-    bidi: BidiOption = BidiMode.auto,
-    db: DbOption = None,
-    *,
-    selection: FactSelection,
-) -> None:
-    """Dated facts in date order, grouped by year, with each date's precision; ≈ marks an inferred date."""
-    store = _open(db)
+def _undated_command(selection: FactSelection) -> str:
+    """The `facts list` that shows the facts a timeline was asked for, the undated ones last."""
+    import shlex
+
+    options = {
+        "--type": selection.types,
+        "--status": selection.statuses,
+        "--entity": selection.entities,
+        "--by": selection.speakers,
+        "--since": [selection.since] if selection.since else [],
+        "--until": [selection.until] if selection.until else [],
+        "--source": selection.sources,
+        "--lang": [selection.lang] if selection.lang != "ar" else [],
+    }
+    words = [f"{name} {shlex.quote(value)}" for name, values in options.items() for value in values or []]
+    return " ".join(["facts list", *words, "--sort time"])
+
+
+@app.command(
+    "timeline",
+    short_help="Dated facts in date order, by year.",
+    epilog=examples(
+        "facts timeline",
+        "facts timeline --entity Armenia --lang en",
+        "facts timeline --format csv --fields time.value,id",
+    ),
+)
+@with_fact_selection(without=("sort",))
+@with_output(LISTING, _valid_fields(FACT_FIELDS))
+def timeline(run: Run, selection: FactSelection) -> View:
+    """Dated facts in date order, under a heading for each year, with each date's precision; ≈ marks an inferred
+    date. How many facts have no date is said below, with the command that lists them."""
+    facts = select_facts(run.store(), selection)
+    view = timeline_view(facts, selection.lang, _undated_command(selection))
+    return view._replace(records=_limited(view.records, selection))
+
+
+@app.command(
+    "stats",
+    short_help="Count facts by type, entity, speaker and year.",
+    epilog=examples(
+        "facts stats",
+        "facts stats --entity Kazakhstan --lang en",
+        "facts stats --format tsv | awk -F'\\t' '$1 == \"speaker\"'",
+    ),
+)
+@with_fact_selection(without=("sort",))
+@with_output(LISTING, _valid_fields(("dimension", "key", "label", "count")))
+def stats(run: Run, selection: FactSelection) -> View:
+    """Counts of the facts (filtered as asked) by type, entity involved, speaker and year, most first; labels in
+    the language of --lang."""
+    store = run.store()
     facts = select_facts(store, selection)
-    view = timeline_view(facts, selection.lang.value)
-    emit(view._replace(records=_limited(view.records, selection)), output_format, fields, bidi)
+    return stats_view(_limited(facts, selection), store, selection.lang)
 
 
-@app.command("stats")
-@with_fact_selection
-def stats(
-    output_format: FormatOption = None,
-    fields: FieldsOption = None,
-    bidi: BidiOption = BidiMode.auto,
-    db: DbOption = None,
-    *,
-    selection: FactSelection,
-) -> None:
-    """Counts of the (filtered) facts by type, entity, speaker and year."""
-    store = _open(db)
-    facts = select_facts(store, selection)
-    emit(stats_view(_limited(facts, selection), store), output_format, fields, bidi)
+ENTITY_FIELDS = (*record_fields("entity"), "fact_count")
 
 
-@app.command("entities")
+@app.command(
+    "entities",
+    short_help="List the entities, with how many facts involve each.",
+    epilog=examples("facts entities --kind person", "facts entities --format json | jq -r '.[].aliases.en[]'"),
+)
+@with_output(LISTING, _valid_fields(ENTITY_FIELDS))
 def entities(
+    run: Run,
     kinds: Annotated[
-        list[EntityKind] | None,
-        typer.Option("--kind", help="Only entities of this kind (repeatable: any of them)."),
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            click_type=Vocabulary(list(ENTITY_KINDS), "entity kinds"),
+            help=f"Only entities of this kind (repeatable: any of them): {', '.join(ENTITY_KINDS)}.",
+            show_default=False,
+        ),
     ] = None,
-    output_format: FormatOption = None,
-    fields: FieldsOption = None,
-    bidi: BidiOption = BidiMode.auto,
-    db: DbOption = None,
-) -> None:
+) -> View:
     """People, countries, organisations, places, systems and documents, with how many facts involve each."""
-    store = _open(db)
-    emit(entities_view(store, [k.value for k in kinds or []]), output_format, fields, bidi)
+    return entities_view(run.store(), kinds or [])
 
 
-@app.command("types")
-def types(
-    output_format: FormatOption = None,
-    fields: FieldsOption = None,
-    bidi: BidiOption = BidiMode.auto,
-    db: DbOption = None,
-) -> None:
-    """The fact types: the closed vocabulary with Arabic and English labels, and how many facts have each."""
-    emit(types_view(_open(db).facts), output_format, fields, bidi)
+@app.command(
+    "types",
+    short_help="List the fact types, with labels and counts.",
+    epilog=examples("facts types", "facts list --type delivery"),
+)
+@with_output(LISTING, _valid_fields(("id", "ar", "en", "meaning", "cameo", "fact_count")))
+def types(run: Run) -> View:
+    """The fact types: the closed vocabulary, with Arabic and English labels, what each means, and how many
+    facts have each."""
+    return types_view(run.store().facts)
 
 
-@app.command("show")
+def resolve_fact_ids(store: Store, wanted: list[str]) -> list[Record]:
+    """The facts the ids name, in the order given (each once): an id, or any prefix of exactly one id.
+
+    UsageProblem for a prefix of several (they are listed); NotFound, with the closest ids, for one of none."""
+    facts = {fact["id"]: fact for fact in store.facts if isinstance(fact.get("id"), str)}
+    found: dict[str, Record] = {}
+    for name in wanted:
+        if name in facts:
+            found[name] = facts[name]
+            continue
+        matches = [fact_id for fact_id in facts if fact_id.startswith(name)] if name else []
+        if len(matches) == 1:
+            found[matches[0]] = facts[matches[0]]
+        elif matches:
+            raise UsageProblem(f"{name!r} is the start of {len(matches)} fact ids: {', '.join(matches)}")
+        else:
+            _not_found("fact", name, list(facts))
+    return list(found.values())
+
+
+def _not_found(what: str, record_id: str, known: list[str], listed: str = "`facts list` shows them") -> NoReturn:
+    import difflib
+
+    close = difflib.get_close_matches(record_id, known, n=3) if len(record_id) <= 200 else []
+    hint = f"did you mean {', '.join(close)}?" if close else listed
+    raise NotFound(f"no {what} with id {record_id!r}; {hint}")
+
+
+@app.command(
+    "show",
+    short_help="Show facts in full, by id or unique prefix.",
+    epilog=examples(
+        "facts show ru-kz-s300-free",
+        "facts show ru-am ru-kz-s300-free    # ru-am: an error listing the ids it starts",
+        "facts show rt-byline --format json | jq .quote",
+    ),
+)
+@with_output(DETAIL)
 def show_fact(
-    fact_id: Annotated[str, typer.Argument(metavar="ID", help="The fact's id, as `facts list` shows it.")],
-    output_format: Annotated[
-        RecordFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="text (labelled, default on a terminal), plain (field<TAB>value lines, default when piped), json.",
-        ),
-    ] = None,
-    bidi: BidiOption = BidiMode.auto,
-    db: DbOption = None,
-) -> None:
-    """Show one fact in full: claims, participants, attribution, time, place, quote and span."""
-    store = _open(db)
-    fact = store.find("facts", fact_id)
-    if fact is None:
-        _not_found("fact", fact_id, [f["id"] for f in store.facts])
-    terminal = Terminal.detect(bidi=bidi.value)
-    chosen = output_format or (RecordFormat.text if terminal.is_tty else RecordFormat.plain)
-    if chosen is RecordFormat.json:
-        write_json(fact, sys.stdout)
-    elif chosen is RecordFormat.plain:
-        write_plain_record(fact, sys.stdout)
-    else:
-        from .render import make_console, render_fact_detail
-
-        with terminal.output_mode():
-            render_fact_detail(fact, store.entity_names(), make_console(terminal), visual=terminal.visual)
+    fact_ids: Annotated[
+        list[str],
+        typer.Argument(metavar="ID...", help="Fact ids, or any unique start of one.", autocompletion=complete.fact_ids),
+    ],
+    run: Run,
+) -> DetailView:
+    """Show facts in full: claims, participants, attribution, time, place, quote and span. An id may be cut to
+    any start that no other id shares. With --format json, one id prints the record, several an array."""
+    store = run.store()
+    return DetailView(resolve_fact_ids(store, fact_ids), store.entity_names(), single=len(fact_ids) == 1)
 
 
-@app.command("source")
+@app.command(
+    "source",
+    short_help="Print the article, or the paragraph of a fact's quote.",
+    epilog=examples(
+        "facts source",
+        "facts source s300-growing-importance",
+        "facts source --spans",
+        "facts source --format json | jq -r '.[0].published.value'",
+    ),
+)
+@with_output(SOURCE)
 def show_source(
-    source_id: Annotated[
+    run: Run,
+    record_id: Annotated[
         str | None,
-        typer.Argument(metavar="[ID]", help="A source id; default: every source."),
-    ] = None,
-    output_format: Annotated[
-        SourceFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="text (the article with what facts quote underlined; default on a terminal), "
-            "plain (the text exactly as stored; default when piped), json (the source records).",
+        typer.Argument(
+            metavar="[ID]",
+            help="A source id; or a fact id (or a unique start of one): the paragraph its quote stands in.",
+            autocompletion=complete.source_or_fact_ids,
         ),
     ] = None,
-    bidi: BidiOption = BidiMode.auto,
-    db: DbOption = None,
-) -> None:
-    """Print the article text, or with --format json the source records, text included."""
-    store = _open(db)
-    sources = store.sources
-    if source_id is not None:
-        found = store.find("sources", source_id)
-        if found is None:
-            _not_found("source", source_id, [s["id"] for s in sources])
-        sources = [found]
-    terminal = Terminal.detect(bidi=bidi.value)
-    chosen = output_format or (SourceFormat.text if terminal.is_tty else SourceFormat.plain)
-    if chosen is SourceFormat.json:
-        write_json(sources, sys.stdout)
-    elif chosen is SourceFormat.plain:
-        for index, source in enumerate(sources):
-            text = source.get("text", "")
-            sys.stdout.write(("\n" if index else "") + text + ("" if text.endswith("\n") else "\n"))
-    else:
-        from .render import make_console, render_source
+    spans: Annotated[
+        bool, typer.Option("--spans", help="Underline what the facts quote (text format).", show_default=False)
+    ] = False,
+) -> SourceView:
+    """Print the article: whole, as stored; or, for a fact, the paragraph its quote stands in, the quote marked.
+    --spans underlines everything the facts quote. With --format json, the source records."""
+    store = run.store()
+    if not store.sources:
+        raise NotFound(f"{store.path}: the store holds no sources")
+    if record_id is None:
+        return SourceView(store.sources, store.facts, spans=spans)
+    source = store.find("sources", record_id)
+    if source is not None:
+        return SourceView([source], store.facts, spans=spans)
+    try:
+        (fact,) = resolve_fact_ids(store, [record_id])
+    except NotFound:
+        known = [r["id"] for r in (*store.sources, *store.facts) if isinstance(r.get("id"), str)]
+        listed = "`facts source --format json` shows the sources, `facts list` the facts"
+        _not_found("source or fact", record_id, known, listed)
+    source = store.find("sources", fact.get("source"))
+    span = fact.get("span") if isinstance(fact.get("span"), dict) else {}
+    text = source.get("text") if source else None
+    start, end = span.get("start"), span.get("end")
+    if not (
+        isinstance(text, str) and isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
+    ):
+        raise NotFound(f"fact {fact.get('id')!r} has no quote in a source of this store: `facts validate` says why")
+    return SourceView([source], store.facts, focus=fact)
 
-        console = make_console(terminal)
-        with terminal.output_mode():
-            for index, source in enumerate(sources):
-                if index:
-                    console.print()
-                render_source(source, store.facts, console, visual=terminal.visual)
-    if not sources:
-        fail(f"{store.path}: the store holds no sources", ExitCode.NOT_FOUND)
 
-
-@app.command("validate")
-def validate(db: DbOption = None) -> None:
-    """Check the store: schema, references, spans, duplicate ids, dates. One line per problem on stdout."""
+@app.command(
+    "validate",
+    short_help="Check the store; one line per problem.",
+    epilog=examples("facts validate", "facts validate --db mine.json && facts list --db mine.json"),
+)
+@with_output(None)
+def validate(run: Run) -> None:
+    """Check the store: schema, references, spans, duplicate ids, dates. One line per problem on stdout and exit
+    4 when there are any; a summary on stderr."""
     from .validate import validate_document
 
-    store = _open(db)
+    store = run.store()
     problems = validate_document(store.document)
+    streams = run.streams
     try:
-        for problem in problems:
-            print(problem)
+        with streams.output(human=False) as out:
+            for problem in problems:
+                out.write(f"{problem}\n")
     except BrokenPipeError:  # `facts validate | head`: the reader has gone, the verdict (exit 4) stands
-        _drop_stdout()
+        _drop_stdout(streams)
     if problems:
-        fail(f"{store.path}: {_count(len(problems), 'problems')}", ExitCode.INVALID)
+        raise InvalidStore(f"{store.path}: {_count(len(problems), 'problems')}")
     counts = ", ".join(_count(len(getattr(store, table)), table) for table in TABLES)
-    print(f"facts: {store.path}: valid: {counts}", file=sys.stderr)
+    streams.message(f"{store.path}: valid: {counts}")
+
+
+class InvalidStore(FactsError):
+    """`facts validate` found problems (they are on stdout)."""
+
+    exit_code = ExitCode.INVALID
 
 
 InputArgument = Annotated[
     str, typer.Argument(metavar="[FILE|-]", help="Where to read the JSON from; - (the default) is standard input.")
 ]
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", "-n", help="Say what would change, and change nothing (exit 0).", show_default=False),
+]
 
 
-def _read_input(source: str) -> str:
+def _read_input(source: str, streams: Streams) -> str:
+    from .store import InputError
+
     if source == "-":
-        if sys.stdin.isatty():
-            print("facts: reading JSON from standard input (end with Ctrl-D)", file=sys.stderr)
+        if streams.stdin is None:
+            raise InputError("standard input is closed")
+        if streams.stdin_tty:
+            streams.message("reading JSON from standard input (end with Ctrl-D)")
         try:
-            return sys.stdin.buffer.read().decode("utf-8")  # JSON is UTF-8 (RFC 8259), whatever the locale says
+            return streams.stdin.buffer.read().decode("utf-8")  # JSON is UTF-8 (RFC 8259), whatever the locale
         except UnicodeDecodeError as error:
             raise InputError(f"standard input is not UTF-8 (byte {error.start})") from None
     try:
@@ -631,31 +528,45 @@ def _read_input(source: str) -> str:
         raise typer.BadParameter(f"cannot read {source}: {getattr(error, 'strerror', None) or error}") from None
 
 
-class RecordKind(str, Enum):
-    fact = "fact"
-    entity = "entity"
-    source = "source"
+def _dry_run_note(streams: Streams, path: Path, what: str) -> None:
+    streams.message(f"dry run: {path}: would {what}; nothing written")
 
 
-@app.command("init")
+@app.command(
+    "init",
+    short_help="Make a new writable store.",
+    epilog=examples("facts init mine.json", "facts init --empty other.json && export FACTS_DB=other.json"),
+)
+@with_output(None)
 def init(
+    run: Run,
     path: Annotated[Path, typer.Argument(metavar="PATH", help="The new store file.")],
     empty: Annotated[
         bool, typer.Option("--empty", help="A store with no records, not a copy of the bundled one.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Make a new writable store: a copy of the bundled store, or an empty one."""
     from .curate import init_store
 
-    facts = init_store(path, empty=empty, force=force)
-    print(
-        f"facts: wrote {path} ({_count(facts, 'facts')}); use it with --db {path} or {ENV_VAR}={path}", file=sys.stderr
-    )
+    facts = init_store(path, empty=empty, force=force, dry_run=dry_run)
+    if dry_run:
+        _dry_run_note(run.streams, path, f"write a store of {_count(facts, 'facts')}")
+        return
+    run.streams.message(f"wrote {path} ({_count(facts, 'facts')}); use it with --db {path} or {ENV_VAR}={path}")
 
 
-@app.command("add")
-def add(source: InputArgument = "-", db: DbOption = None) -> None:
+@app.command(
+    "add",
+    short_help="Add one fact from JSON; print its id.",
+    epilog=examples(
+        "facts add --db mine.json fact.json",
+        "facts show ru-kz-s300-free -f json | jq 'del(.id)' | facts add --db mine.json --dry-run",
+    ),
+)
+@with_output(None)
+def add(run: Run, source: InputArgument = "-", dry_run: DryRunOption = False) -> None:
     """Add one fact from a JSON object (as `facts show ID --format json` prints it); print its id.
 
     An id is made from the English claim when the object has none; a span is found from the quote when the object
@@ -663,62 +574,186 @@ def add(source: InputArgument = "-", db: DbOption = None) -> None:
     """
     from .curate import add_fact, parse_json
 
-    path = writable_store_path(db)
-    print(add_fact(path, parse_json(_read_input(source), "the input")))
+    path = run.writable_path()
+    fact_id = add_fact(path, parse_json(_read_input(source, run.streams), "the input"), dry_run=dry_run)
+    run.streams.stdout.write(f"{fact_id}\n")
+    if dry_run:
+        _dry_run_note(run.streams, path, f"add fact {fact_id}")
 
 
-@app.command("import")
-def import_(source: InputArgument = "-", db: DbOption = None) -> None:
+@app.command(
+    "import",
+    short_help="Add records from an export, a JSON array or JSON Lines.",
+    epilog=examples("facts import --db mine.json colleague.json", "facts export | facts import --db mine.json -n"),
+)
+@with_output(None)
+def import_(run: Run, source: InputArgument = "-", dry_run: DryRunOption = False) -> None:
     """Add the records of an export document, a JSON array of facts or JSON Lines of facts: all, or none.
 
     Records identical to stored ones are skipped; a different record under a stored id refuses the import.
     """
     from .curate import import_records, parse_import
 
-    path = writable_store_path(db)
-    added = import_records(path, parse_import(_read_input(source)))
-    print(f"facts: {path}: added {', '.join(_count(added[table], table) for table in TABLES)}", file=sys.stderr)
+    path = run.writable_path()
+    added = import_records(path, parse_import(_read_input(source, run.streams)), dry_run=dry_run)
+    counts = ", ".join(_count(added[table], table) for table in TABLES)
+    if dry_run:
+        _dry_run_note(run.streams, path, f"add {counts}")
+    else:
+        run.streams.message(f"{path}: added {counts}")
 
 
-@app.command("export")
-def export(db: DbOption = None) -> None:
+@app.command(
+    "export",
+    short_help="Print the whole store as one JSON document.",
+    epilog=examples("facts export > backup.json", "facts export | jq '.facts | length'"),
+)
+@with_output(None)
+def export(run: Run) -> None:
     """Print the whole store as one JSON document: {"sources": [...], "entities": [...], "facts": [...]}."""
     from .curate import export_document
+    from .writers import write_json
 
-    write_json(export_document(_open(db)), sys.stdout)
+    document = export_document(run.store())
+    with run.streams.output(human=False) as out:
+        write_json(document, out)
 
 
-@app.command("remove")
+RECORD_KINDS = {"fact": "facts", "entity": "entities", "source": "sources"}
+
+
+def _confirm(streams: Streams, path: Path, removing: dict[str, list[str]], yes: bool) -> bool:
+    """Whether to go ahead with a cascading removal: shown on stderr and asked on a terminal, unless `yes`."""
+    if yes:
+        return True
+    if not streams.stdin_tty:
+        raise UsageProblem("remove --cascade asks before it removes, and there is no terminal to ask: add --yes")
+    counts = " and ".join(_count(len(ids), table) for table, ids in removing.items() if ids)
+    streams.message(f"{path}: --cascade removes {counts}:")
+    streams.lines([f"  {SINGULAR[table]}\t{record_id}" for table, ids in removing.items() for record_id in ids])
+    streams.stderr.write("Remove them? [y/N] ")
+    streams.stderr.flush()
+    answer = streams.stdin.readline() if streams.stdin is not None else ""
+    return answer.strip().lower() in ("y", "yes")
+
+
+@app.command(
+    "remove",
+    short_help="Remove facts, entities or sources by id.",
+    epilog=examples(
+        "facts remove --db mine.json rt-byline",
+        "facts remove --db mine.json --kind entity kazakhstan --cascade --dry-run",
+    ),
+)
+@with_output(None)
 def remove(
-    ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Ids of the records to remove.")],
-    kind: Annotated[RecordKind, typer.Option("--kind", help="What the ids name.")] = RecordKind.fact,
+    run: Run,
+    ids: Annotated[
+        list[str],
+        typer.Argument(metavar="ID...", help="Ids of the records to remove.", autocompletion=complete.fact_ids),
+    ],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            click_type=Vocabulary(list(RECORD_KINDS), "record kinds"),
+            help="What the ids name: fact (the default), entity or source.",
+            show_default=False,
+        ),
+    ] = "fact",
     cascade: Annotated[
-        bool, typer.Option("--cascade", help="Also remove the facts that refer to a removed entity or source.")
+        bool,
+        typer.Option(
+            "--cascade",
+            help="Also remove the facts that refer to a removed entity or source; shows them and asks first.",
+        ),
     ] = False,
-    db: DbOption = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask (needed for --cascade without a terminal).")
+    ] = False,
+    dry_run: DryRunOption = False,
 ) -> None:
-    """Remove facts (or entities or sources, with --kind): all the ids, or none.
+    """Remove facts (or entities or sources, with --kind): all the ids, or none; print what was removed.
 
-    An entity or source that facts still refer to is kept, unless --cascade removes those facts too.
+    An entity or source that facts still refer to is kept, unless --cascade removes those facts too: it shows
+    them and asks on a terminal, and elsewhere needs --yes.
     """
     from .curate import remove_records
 
-    path = writable_store_path(db)
-    table = {"fact": "facts", "entity": "entities", "source": "sources"}[kind.value]
-    removed = remove_records(path, table, ids, cascade=cascade)
-    for table_name, removed_ids in removed.items():
-        for removed_id in removed_ids:
-            print(f"{SINGULAR[table_name]}\t{removed_id}")
+    path = run.writable_path()
+    table = RECORD_KINDS[kind]
+    expected = None
+    if cascade and not dry_run:
+        expected = remove_records(path, table, ids, cascade=True, dry_run=True)
+        if not _confirm(run.streams, path, expected, yes):
+            run.streams.message("nothing removed")
+            return
+    removed = remove_records(path, table, ids, cascade=cascade, dry_run=dry_run, expected=expected)
+    with run.streams.output(human=False) as out:
+        for table_name, removed_ids in removed.items():
+            for removed_id in removed_ids:
+                out.write(f"{SINGULAR[table_name]}\t{removed_id}\n")
+    if dry_run:
+        _dry_run_note(run.streams, path, "remove the records above")
+
+
+@app.command("help", short_help="Show the help of facts, or of a command.")
+def help_(
+    ctx: typer.Context,
+    command: Annotated[str | None, typer.Argument(metavar="[COMMAND]", help="The command to show the help of.")] = None,
+) -> None:
+    """Show the help of facts, or of a command (the same as `facts COMMAND --help`)."""
+    root = ctx.find_root()
+    group = root.command
+    if command is None:
+        text = group.get_help(root)
+    else:
+        found = group.get_command(root, command) if isinstance(group, TyperGroup) else None
+        if found is None:
+            import difflib
+
+            names = group.list_commands(root) if isinstance(group, TyperGroup) else []
+            close = difflib.get_close_matches(command, names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f": the commands are {', '.join(names)}"
+            raise UsageProblem(f"no command {command!r}{hint}")
+        with Context(found, info_name=command, parent=root) as context:
+            text = found.get_help(context)
+    with current_run().streams.output(human=False) as out:
+        out.write(text + "\n")
+
+
+# The group's options that may come before a command (those that take a value, with it).
+_GLOBAL_VALUES, _GLOBAL_FLAGS = ("--db", "--bidi"), ("--no-pager",)
+
+
+def command_name(args: list[str]) -> str | None:
+    """The command `facts ARGS` runs: the first word after the global options; None when another option comes
+    first (`--help`, `--version`, a mistake), which the whole app must answer."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_VALUES:
+            skip = True
+        elif arg in _GLOBAL_FLAGS or arg.startswith(tuple(f"{name}=" for name in _GLOBAL_VALUES)):
+            continue
+        elif arg.startswith("-"):
+            return None
+        else:
+            return arg
+    return None
 
 
 def app_for(args: list[str]) -> typer.Typer:
-    """The app to run `facts ARGS` with: when ARGS start with a command's name, an app of that command alone.
+    """The app to run `facts ARGS` with: when ARGS name a command, an app of that command alone.
 
     Typer turns every command into a Click command before it runs one; building one instead of all of them
     saves a third of the start-up that `facts` adds to importing Typer (benchmarks/startup.py). The group's
-    options, help and errors are the same, as they only come into play when ARGS do not start with a command.
+    options, help and errors are the same. `help` needs every command, to show their help.
     """
-    wanted = [info for info in app.registered_commands if args and info.name == args[0]]
+    name = command_name(args)
+    wanted = [info for info in app.registered_commands if name != "help" and info.name == name]
     if not wanted:
         return app
     single = typer.Typer(**APP_SETTINGS)
@@ -727,6 +762,29 @@ def app_for(args: list[str]) -> typer.Typer:
     return single
 
 
-def main() -> None:
-    """Run the command that `sys.argv` names (the console script goes through `facts_cli.main`)."""
-    app_for(sys.argv[1:])(prog_name="facts")
+def _completion_args(environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """The words of the command line being completed (bash gives COMP_WORDS, zsh and fish _TYPER_COMPLETE_ARGS)."""
+    import shlex
+
+    words = environ.get("COMP_WORDS") or environ.get("_TYPER_COMPLETE_ARGS") or ""
+    try:
+        return shlex.split(words)[1:]
+    except ValueError:
+        return words.split()[1:]
+
+
+def main(args: list[str] | None = None, streams: Streams | None = None) -> int:
+    """Run `facts ARGS` (sys.argv by default) with the given streams (the process's own by default), and return
+    the exit code. Tests call it in-process with streams of their own."""
+    args = sys.argv[1:] if args is None else args
+    streams = streams or Streams.system()
+    completing = "_FACTS_COMPLETE" in os.environ
+    command = get_command(app_for(_completion_args(os.environ) if completing else args))
+    try:
+        code = command.main(args, prog_name="facts", standalone_mode=False, obj=Run(streams))
+    except ClickException as error:  # `facts` alone: the help, on stderr
+        error.show(file=streams.stderr)
+        return error.exit_code
+    except typer.Exit as done:
+        return done.exit_code
+    return code if isinstance(code, int) else ExitCode.OK

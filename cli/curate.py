@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,20 @@ from .store import (
 EMPTY_STORE: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
 
 
-def init_store(path: Path, *, empty: bool, force: bool) -> int:
-    """Write a new store at `path`: a copy of the bundled one, or an empty one. Returns how many facts it holds."""
+def init_store(path: Path, *, empty: bool, force: bool, dry_run: bool = False) -> int:
+    """Write a new store at `path`: a copy of the bundled one, or an empty one. Returns how many facts it holds.
+
+    A `dry_run` checks that it could, and writes nothing."""
     if path.is_dir():
         raise StoreError(f"{path}: is a directory")
     if not path.parent.is_dir():
         raise StoreError(f"{path}: no such directory {path.parent}")
     text = serialize(EMPTY_STORE) if empty else bundled_store_path().read_text(encoding="utf-8")
-    with locked(path):
+    with nullcontext() if dry_run else locked(path):
         if path.exists() and not force:
             raise StoreError(f"{path}: exists already; --force replaces it")
-        write_atomically(path, text)
+        if not dry_run:
+            write_atomically(path, text)
     return len(json.loads(text).get("facts", {}))
 
 
@@ -95,11 +99,11 @@ def _insert_facts(db: TinyDB, facts: list[Record]) -> list[str]:
     return [str(fact["id"]) for fact in prepared]
 
 
-def add_fact(path: Path, fact: Any) -> str:
+def add_fact(path: Path, fact: Any, *, dry_run: bool = False) -> str:
     """Add one fact (as `facts show ID --format json` prints it); returns its id, generated when absent."""
     if not isinstance(fact, dict):
         raise InputError(f"a fact is a JSON object, not a JSON {type(fact).__name__}")
-    return transaction(path, lambda db: _insert_facts(db, [fact])[0])
+    return transaction(path, lambda db: _insert_facts(db, [fact])[0], dry_run=dry_run)
 
 
 def export_document(store: Store) -> dict[str, list[Record]]:
@@ -135,7 +139,7 @@ def parse_import(text: str) -> dict[str, list[Record]]:
     return document
 
 
-def import_records(path: Path, incoming: dict[str, list[Record]]) -> dict[str, int]:
+def import_records(path: Path, incoming: dict[str, list[Record]], *, dry_run: bool = False) -> dict[str, int]:
     """Add every record, or none: sources, then entities, then facts (prepared as `add` does). A record identical
     to one already stored (same id, same content) is skipped; a different record under a stored id is a duplicate,
     and refuses the whole import. Returns how many records of each table were added."""
@@ -152,12 +156,23 @@ def import_records(path: Path, incoming: dict[str, list[Record]]) -> dict[str, i
             added[table] = len(new)
         return added
 
-    return transaction(path, change)
+    return transaction(path, change, dry_run=dry_run)
 
 
-def remove_records(path: Path, table: str, ids: list[str], *, cascade: bool) -> dict[str, list[str]]:
+def remove_records(
+    path: Path,
+    table: str,
+    ids: list[str],
+    *,
+    cascade: bool,
+    dry_run: bool = False,
+    expected: dict[str, list[str]] | None = None,
+) -> dict[str, list[str]]:
     """Remove records of a table by id, all or none. An entity or source that facts still refer to is removed
-    only with `cascade`, which removes those facts too. Returns the ids removed, by table."""
+    only with `cascade`, which removes those facts too. Returns the ids removed, by table.
+
+    With `expected` (what a dry run said it would remove, as shown to the user), nothing is removed unless it is
+    exactly that: the store may have changed meanwhile."""
     from .query import fact_entities
 
     def change(db: TinyDB) -> dict[str, list[str]]:
@@ -179,7 +194,9 @@ def remove_records(path: Path, table: str, ids: list[str], *, cascade: bool) -> 
                 raise InputError(f"{facts} to {', '.join(ids)} ({referring}); --cascade removes them too")
             db.table("facts").remove(doc_ids=[f.doc_id for f in refer])
             removed["facts"] = [str(f.get("id")) for f in refer]
+        if expected is not None and removed != expected:
+            raise StoreError(f"{path}: the store changed since it was read; nothing removed: run the command again")
         db.table(table).remove(doc_ids=[records[record_id] for record_id in removed[table]])
         return removed
 
-    return transaction(path, change)
+    return transaction(path, change, dry_run=dry_run)

@@ -1,21 +1,26 @@
-"""Terminal renderers: tables, a fact's detail, the article with its spans, in logical or visual order.
+"""Terminal renderers: listings (a table, or stacked blocks where a table would squeeze the text), the detail of
+facts, the text of a source; in logical or visual order.
 
 Store text enters Rich only as sanitised `Text`, never as markup; in visual mode, right-to-left text is wrapped,
-shaped and reordered by `BidiText` (cli/visual.py) at the width its cell really has.
+shaped and reordered by `BidiText` (cli/visual.py) at the width its cell really has. An id is never wrapped,
+folded or cut: a listing whose table cannot give its text columns a readable width is drawn as stacked blocks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TextIO
 
-from rich.console import Console, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from .sanitize import sanitize
 from .store import Record
-from .terminal import Terminal
+from .streams import Streams
+from .views import DetailView, SourceView, View
 from .vocabulary import FACT_TYPES, ROLES, STATUSES
 from .writers import field_value, text_cell
 
@@ -26,23 +31,26 @@ class _Console(Console):
         raise BrokenPipeError
 
 
-def make_console(terminal: Terminal) -> Console:
-    """A Console that parses no markup, highlights nothing, colours only when the terminal says so, and wraps at
-    the width, piped or not (text for people stays text for people in a pager; `plain` is for unwrapped lines)."""
+def make_console(streams: Streams, file: TextIO) -> Console:
+    """A Console that writes to `file`, parses no markup, highlights nothing, colours only when the streams say
+    so, and wraps at their width, piped or not (text for people stays text for people in a pager; `plain` is for
+    unwrapped lines)."""
     return _Console(
-        width=terminal.width,
-        force_terminal=terminal.is_tty or terminal.color,
-        no_color=not terminal.color,
-        color_system=None if not terminal.color else "standard" if terminal.forced_color else "auto",
+        file=file,
+        width=streams.width,
+        force_terminal=streams.is_tty or streams.color,
+        no_color=not streams.color,
+        color_system=None if not streams.color else "standard" if streams.forced_color else "auto",
         highlight=False,
         markup=False,
         emoji=False,
+        legacy_windows=False,
     )
 
 
-def store_text(value: Any) -> Text:
+def store_text(value: Any, style: str = "") -> Text:
     """Any value from a store as an inert `Text`: controls escaped, markup never parsed."""
-    return Text(sanitize("" if value is None else str(value)))
+    return Text(sanitize("" if value is None else str(value)), style=style)
 
 
 def cell(text: Text, visual: bool) -> RenderableType:
@@ -65,46 +73,222 @@ def time_label(time: dict[str, Any] | None) -> str:
     return ("≈" if time.get("inferred") else "") + str(time.get("value", ""))
 
 
-_HEADERS = {"time.value": "TIME", "fact_count": "FACTS", "claim_en": "CLAIM", "name.en": "NAME", "name.ar": "NAME (AR)"}
-_WIDE = {"claim", "claim_en", "quote", "matched", "meaning", "description.ar", "description.en", "label"}
+_HEADERS = {
+    "time.value": "TIME",
+    "time.precision": "PRECISION",
+    "fact_count": "FACTS",
+    "claim_en": "CLAIM",
+    "name.en": "NAME",
+    "name.ar": "NAME (AR)",
+}
+# Text columns, which wrap, and the least width each must get for a table to be drawn; other columns (ids, types,
+# dates, counts) never wrap. Measured on the bundled store: a claim at 40 cells is five to seven words a line.
+TEXT_WIDTHS = {
+    "claim": 40,
+    "claim_en": 40,
+    "quote": 40,
+    "matched": 30,
+    "meaning": 30,
+    "description.ar": 30,
+    "description.en": 30,
+    "label": 20,
+    "name.en": 20,
+    "name.ar": 20,
+}
+_NUMBERS = {"fact_count", "count", "score"}
+_STATUS_STYLES = {"done": "green", "ongoing": "yellow", "planned": "cyan"}
+_SECONDARY = {"time.precision", "matched", "score"}
+GAP = 2
+INDENT = 4
 
 
 def cell_text(record: Record, name: str) -> str:
-    """How a field of a listed record reads in a table: `time.value` marked `≈` when the date is inferred."""
+    """How a field of a listed record reads for people: `time.value` marked `≈` when the date is inferred."""
     if name == "time.value":
         return time_label(record.get("time"))
     return text_cell(field_value(record, name))
 
 
-def render_table(
-    records: Iterable[Record],
-    fields: Sequence[str],
-    console: Console,
-    *,
-    visual: bool = False,
-    section: Callable[[Record], Any] | None = None,
-    caption: str | None = None,
-) -> None:
-    """Records as a table of the chosen fields; long text columns wrap; a new section where `section` changes."""
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for name in fields:
-        wide = name in _WIDE
-        table.add_column(
-            _HEADERS.get(name, name.upper()),
-            ratio=1 if wide else None,
-            overflow="fold",
-        )
-    previous: Any = None
-    for index, record in enumerate(records):
-        if section is not None:
-            current = section(record)
-            if index and current != previous:
-                table.add_section()
-            previous = current
-        table.add_row(*(cell(store_text(cell_text(record, name)), visual) for name in fields))
-    console.print(table)
-    if caption:  # below the table, not Table's caption, which is not folded to a narrow terminal
-        console.print(Text(caption, style="table.caption"), overflow="fold")
+def _styled(record: Record, name: str) -> Text:
+    value = cell_text(record, name)
+    if name == "status":
+        return store_text(value, _STATUS_STYLES.get(value, ""))
+    return store_text(value, "dim" if name in _SECONDARY else "")
+
+
+def table_fits(view: View, fields: Sequence[str], width: int) -> bool:
+    """Whether a table of these fields gives each text column a readable width (TEXT_WIDTHS, or all it needs,
+    if less) at `width`, with every other column whole on one line."""
+    columns = [name for name in fields if name != view.section_column]
+    natural = _natural_widths(view.records, columns)
+    return _fixed_width(columns, natural) + sum(_least_width(name, natural) for name in _texts(columns)) <= width
+
+
+def _texts(columns: Sequence[str]) -> list[str]:
+    return [name for name in columns if name in TEXT_WIDTHS]
+
+
+def _least_width(name: str, natural: dict[str, int]) -> int:
+    return min(TEXT_WIDTHS[name], natural[name])
+
+
+def _fixed_width(columns: Sequence[str], natural: dict[str, int]) -> int:
+    """The cells the columns that never wrap take, with the gaps between all columns."""
+    return sum(natural[name] for name in columns if name not in TEXT_WIDTHS) + GAP * (len(columns) - 1)
+
+
+def _natural_widths(records: Sequence[Record], fields: Sequence[str]) -> dict[str, int]:
+    widths = {name: cell_len(_header(name)) for name in fields}
+    for record in records:
+        for name in fields:
+            widths[name] = max(widths[name], cell_len(sanitize(cell_text(record, name))))
+    return widths
+
+
+def _table_widths(columns: Sequence[str], natural: dict[str, int], width: int) -> dict[str, int]:
+    """Every column's width in a table: natural for those that never wrap; text columns share the rest, each
+    getting at least its least width and at most its natural one, the room over the least shared by need."""
+    widths = dict(natural)
+    texts = _texts(columns)
+    room = width - _fixed_width(columns, natural)
+    if sum(natural[name] for name in texts) <= room:
+        return widths
+    least = {name: _least_width(name, natural) for name in texts}
+    spare, need = room - sum(least.values()), sum(natural[name] - least[name] for name in texts)
+    for name in texts:
+        widths[name] = least[name] + (spare * (natural[name] - least[name])) // max(need, 1)
+    return widths
+
+
+def _sections(records: Sequence[Record], section: Callable[[Record], str] | None) -> list[tuple[str, list[Record]]]:
+    if section is None:
+        return [("", list(records))]
+    groups: list[tuple[str, list[Record]]] = []
+    for record in records:
+        name = section(record)
+        if not groups or groups[-1][0] != name:
+            groups.append((name, []))
+        groups[-1][1].append(record)
+    return groups
+
+
+def render_listing(view: View, fields: Sequence[str], console: Console, *, visual: bool = False) -> None:
+    """A listing for people: a table when it fits the width (see `table_fits`), else one block per record: its
+    short fields on one line, id first, then each text field below it over the whole width. The header comes
+    first; groups (`section`) get a heading; the caption and footer follow."""
+    columns = [name for name in fields if name != view.section_column]
+    natural = _natural_widths(view.records, columns)
+    layout: _Table | _Stacked
+    if table_fits(view, fields, console.width):
+        layout = _Table(columns, _table_widths(columns, natural, console.width), visual)
+    else:
+        layout = _Stacked(columns, natural, console.width, visual)
+    parts: list[RenderableType] = [*layout.header()]
+    for heading, records in _sections(view.records, view.section):
+        if heading or isinstance(layout, _Stacked):
+            parts.append(Text(""))
+        if heading:
+            parts.append(Text(sanitize(heading), style="bold underline"))
+        parts += layout.rows(records)
+    if view.caption:
+        parts += [Text(""), Text(view.caption, style="dim")]
+    if view.footer:
+        parts.append(store_text(view.footer))
+    console.print(Group(*parts), overflow="fold")
+
+
+def _header(name: str) -> str:
+    return _HEADERS.get(name, name.upper())
+
+
+class _Table:
+    """Rows under column headers; every column of a fixed width, so that the tables of all groups line up."""
+
+    def __init__(self, columns: Sequence[str], widths: dict[str, int], visual: bool) -> None:
+        self.columns, self.widths, self.visual = columns, widths, visual
+
+    def _table(self, header: bool) -> Table:
+        table = Table(box=None, header_style="bold", pad_edge=False, show_header=header, padding=(0, GAP // 2))
+        for name in self.columns:
+            table.add_column(
+                _header(name),
+                no_wrap=name not in TEXT_WIDTHS,
+                overflow="fold",
+                width=self.widths[name],
+                justify="right" if name in _NUMBERS else "left",
+            )
+        return table
+
+    def header(self) -> list[RenderableType]:
+        return [self._table(header=True)]
+
+    def rows(self, records: Sequence[Record]) -> list[RenderableType]:
+        table = self._table(header=False)
+        for record in records:
+            table.add_row(*(cell(_styled(record, name), self.visual) for name in self.columns))
+        return [table]
+
+
+class _Stacked:
+    """A block per record: the short fields on one line (aligned in columns when they fit the width), then each
+    text field, indented, over the rest of the width; a blank line between blocks."""
+
+    def __init__(self, columns: Sequence[str], natural: dict[str, int], width: int, visual: bool) -> None:
+        self.short = [name for name in columns if name not in TEXT_WIDTHS]
+        self.texts = _texts(columns)
+        self.natural, self.visual = natural, visual
+        self.aligned = sum(natural[name] for name in self.short) + GAP * (len(self.short) - 1) <= width
+
+    def _line(self, values: list[Text]) -> Text:
+        joined = Text()
+        for index, (name, value) in enumerate(zip(self.short, values, strict=True)):
+            if index:
+                joined.append(" " * GAP)
+            if self.aligned and index < len(self.short) - 1:
+                padding = " " * (self.natural[name] - value.cell_len)
+                value = Text.assemble(padding, value) if name in _NUMBERS else Text.assemble(value, padding)
+            joined.append_text(value)
+        return joined
+
+    def header(self) -> list[RenderableType]:
+        parts: list[RenderableType] = [self._line([Text(_header(name), style="bold") for name in self.short])]
+        if self.texts:
+            parts.append(Text(" " * INDENT + "  ·  ".join(_header(name) for name in self.texts), style="bold"))
+        return parts
+
+    def rows(self, records: Sequence[Record]) -> list[RenderableType]:
+        parts: list[RenderableType] = []
+        for index, record in enumerate(records):
+            values = [_styled(record, name) for name in self.short]
+            first = self._line(values)
+            if values:
+                first.stylize("bold", 0, len(values[0].plain))
+            parts += [Text(""), first] if index else [first]
+            for name in self.texts:
+                value = _styled(record, name)
+                if value.plain:
+                    parts.append(_Indented(cell(value, self.visual), INDENT))
+        return parts
+
+
+class _Indented:
+    """A renderable drawn `indent` cells in, in the width left, with no spaces after the end of its lines (Rich's
+    Padding pads each line to the width of the longest)."""
+
+    def __init__(self, renderable: RenderableType, indent: int) -> None:
+        self.renderable, self.indent = renderable, indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
+        width = max(options.max_width - self.indent, 1)
+        for line in console.render_lines(self.renderable, options.update_width(width), pad=False):
+            while line and not line[-1].text.strip():
+                line.pop()
+            if line:
+                last = line[-1]
+                line[-1] = Segment(last.text.rstrip(), last.style, last.control)
+            yield Segment(" " * self.indent)
+            yield from line
+            yield Segment.line()
 
 
 def _entity_label(entity_id: Any, entities: dict[str, Record]) -> Text:
@@ -115,13 +299,13 @@ def _entity_label(entity_id: Any, entities: dict[str, Record]) -> Text:
     return store_text(f"{name.get('en', '')} · {name.get('ar', '')}").append(f"  ({sanitize(entity_id)})", "dim")
 
 
-def _term_label(vocabulary: dict[str, Any], key: Any) -> Text:
+def _term_label(vocabulary: dict[str, Any], key: Any, style: str = "") -> Text:
     term = vocabulary.get(key) if isinstance(key, str) else None
-    label = store_text(key)
+    label = store_text(key, style)
     return label.append(f" · {term.ar}", "dim") if term else label
 
 
-def render_fact_detail(fact: Record, entities: dict[str, Record], console: Console, *, visual: bool = False) -> None:
+def _fact_detail(fact: Record, entities: dict[str, Record], visual: bool) -> Table:
     """One fact in full, a labelled line per field, references shown with their names."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -130,11 +314,13 @@ def render_fact_detail(fact: Record, entities: dict[str, Record], console: Conso
     def row(label: str, value: Text) -> None:
         grid.add_row(label, cell(value, visual))
 
-    row("id", store_text(fact.get("id")))
+    row("id", store_text(fact.get("id"), "bold"))
     row("type", _term_label(FACT_TYPES, fact.get("type")))
     row("claim", store_text(fact.get("claim")))
     row("claim_en", store_text(fact.get("claim_en")))
-    for index, participant in enumerate(fact.get("participants") or []):
+    participants = fact.get("participants")
+    for index, participant in enumerate(participants if isinstance(participants, list) else []):
+        participant = participant if isinstance(participant, dict) else {}
         involved = _entity_label(participant.get("entity"), entities).append("  as ", "dim")
         involved.append_text(_term_label(ROLES, participant.get("role")))
         row("participants" if index == 0 else "", involved)
@@ -148,10 +334,10 @@ def render_fact_detail(fact: Record, entities: dict[str, Record], console: Conso
     else:
         said = Text("the article itself", "dim")
     row("attributed_to", said)
-    row("status", _term_label(STATUSES, fact.get("status")))
+    row("status", _term_label(STATUSES, fact.get("status"), _STATUS_STYLES.get(str(fact.get("status")), "")))
     time = fact.get("time")
     if isinstance(time, dict):
-        when = store_text(f"{time.get('value')} ({time.get('precision')})")
+        when = store_text(f"{time_label(time)} ({time.get('precision')})")
         if time.get("text"):
             when.append("  ").append_text(store_text(time["text"]))
         if time.get("inferred"):
@@ -168,20 +354,58 @@ def render_fact_detail(fact: Record, entities: dict[str, Record], console: Conso
         where = Text("not given", "dim")
     row("place", where)
     row("quote", store_text(fact.get("quote")))
-    span = fact.get("span") or {}
+    span = fact.get("span") if isinstance(fact.get("span"), dict) else {}
     row("span", store_text(f"{span.get('start')}:{span.get('end')}"))
     row("source", store_text(fact.get("source")))
-    console.print(grid)
+    return grid
 
 
-def render_source(source: Record, facts: Iterable[Record], console: Console, *, visual: bool = False) -> None:
-    """The text of a source, line by line, with what the facts quote of it underlined."""
-    raw = source.get("text") if isinstance(source.get("text"), str) else ""
-    text = Text(sanitize(raw, keep_newlines=True))
-    if len(text.plain) == len(raw):
-        for fact in facts:
-            span = fact.get("span") or {}
-            if fact.get("source") == source.get("id") and isinstance(span.get("start"), int):
-                text.stylize("underline cyan", span["start"], span.get("end", span["start"]))
+def render_details(view: DetailView, console: Console, *, visual: bool = False) -> None:
+    """Facts in full, one after the other, a blank line between them."""
+    parts: list[RenderableType] = []
+    for index, fact in enumerate(view.facts):
+        if index:
+            parts.append(Text(""))
+        parts.append(_fact_detail(fact, view.entities, visual))
+    console.print(Group(*parts))
+
+
+def _source_lines(text: Text, visual: bool) -> Iterable[RenderableType]:
     for line in text.split("\n", allow_blank=True):
-        console.print(cell(line, visual))
+        yield cell(line, visual)
+
+
+def render_source(view: SourceView, console: Console, *, visual: bool = False) -> None:
+    """The text of sources, line by line: with the quoted spans underlined when asked (`spans`); or the lines a
+    focus fact's quote stands in, the quote marked, under a line saying where they are."""
+    parts: list[RenderableType] = []
+    if view.focus is not None:
+        source, fact = view.sources[0], view.focus
+        start, end = view.paragraph()
+        raw = source.get("text") or ""
+        span = fact.get("span") or {}
+        line_number = raw.count("\n", 0, start) + 1
+        parts.append(
+            store_text(
+                f"{source.get('id')}, line {line_number}, quote of {fact.get('id')} at {span.get('start')}:"
+                f"{span.get('end')}",
+                "dim",
+            )
+        )
+        text = Text(sanitize(raw[start:end], keep_newlines=True))
+        if len(text.plain) == end - start:
+            text.stylize("bold underline cyan", span["start"] - start, span["end"] - start)
+        parts += _source_lines(text, visual)
+    else:
+        for index, source in enumerate(view.sources):
+            if index:
+                parts.append(Text(""))
+            raw = source.get("text") if isinstance(source.get("text"), str) else ""
+            text = Text(sanitize(raw, keep_newlines=True))
+            if view.spans and len(text.plain) == len(raw):
+                for fact in view.facts:
+                    span = fact.get("span") if isinstance(fact.get("span"), dict) else {}
+                    if fact.get("source") == source.get("id") and isinstance(span.get("start"), int):
+                        text.stylize("underline cyan", span["start"], span.get("end", span["start"]))
+            parts += _source_lines(text, visual)
+    console.print(Group(*parts))

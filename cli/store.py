@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from .errors import ExitCode, FactsError
+
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
@@ -32,24 +34,42 @@ Record = dict[str, Any]
 T = TypeVar("T")
 
 
-class StoreError(Exception):
+class StoreError(FactsError):
     """The store cannot be opened, read or written: missing, unreadable, not JSON, not shaped as a store, read-only."""
 
+    exit_code = ExitCode.STORE
 
-class InvalidWrite(Exception):
+
+class InvalidWrite(FactsError):
     """A write refused because the store would not validate; nothing was written."""
+
+    exit_code = ExitCode.INVALID
 
     def __init__(self, problems: list[Any]) -> None:
         super().__init__(f"{len(problems)} problems")
         self.problems = problems
 
+    def lines(self) -> list[str]:
+        count = len(self.problems)
+        return [*map(str, self.problems), f"nothing written: {count} problem{'s' if count != 1 else ''}"]
 
-class InputError(Exception):
+
+class InputError(FactsError):
     """The input to a write is not what it should be (not JSON, not an object, not a known shape)."""
 
+    exit_code = ExitCode.INVALID
 
-class UnknownRecord(Exception):
+    def lines(self) -> list[str]:
+        return [f"nothing written: {self}"]
+
+
+class UnknownRecord(FactsError):
     """A record to remove does not exist."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+    def lines(self) -> list[str]:
+        return [f"nothing written: {self}"]
 
 
 def bundled_store_path() -> Path:
@@ -311,15 +331,19 @@ class AtomicJSONStorage:
         pass
 
 
-def transaction(path: Path, change: Callable[[TinyDB], T]) -> T:
+def transaction(path: Path, change: Callable[[TinyDB], T], *, dry_run: bool = False) -> T:
     """Change a store through TinyDB, all or nothing: under the lock, read it, apply `change`, validate the whole
-    result, and write it atomically, once; or raise InvalidWrite and leave the file byte for byte as it was."""
+    result, and write it atomically, once; or raise InvalidWrite and leave the file byte for byte as it was.
+
+    A `dry_run` does all of it but the write, and takes no lock, as it writes nothing."""
+    from contextlib import nullcontext
+
     from tinydb import TinyDB
     from tinydb.middlewares import CachingMiddleware
 
     from .validate import validate_document
 
-    with locked(path):
+    with nullcontext() if dry_run else locked(path):
         storage = CachingMiddleware(AtomicJSONStorage)
         storage.WRITE_CACHE_SIZE = sys.maxsize
         db = TinyDB(path, storage=storage)
@@ -327,5 +351,6 @@ def transaction(path: Path, change: Callable[[TinyDB], T]) -> T:
         problems = validate_document(db.storage.read())
         if problems:
             raise InvalidWrite(problems)
-        db.storage.flush()
+        if not dry_run:
+            db.storage.flush()
         return result

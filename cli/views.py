@@ -1,9 +1,10 @@
-"""What each listing command shows: its records, the fields a user may ask for, the default columns, grouping."""
+"""What each command shows, as views for the printers: listings (records, the fields a user may ask for, the default
+columns, grouping), the detail of facts, and the text of a source."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .model import record_fields
 from .query import Hit, count_by, fact_period, fact_speaker, involvement_counts, sort_facts
@@ -15,15 +16,20 @@ class View(NamedTuple):
     """Records ready for a writer or a renderer, with the fields that describe them.
 
     `fields` are the leaf fields, in order: the columns of csv and tsv by default; `columns` are the default
-    fields of table and plain; `section` groups table rows.
+    fields of table and plain; `section` names the group of a record, shown as a heading above its group in a
+    table, which then leaves out the column `section_column` the heading stands for; `caption` and `footer` are
+    lines for people below the table (what a mark means; what was left out and how to see it).
     """
 
     noun: str
     records: list[Record]
     fields: tuple[str, ...]
     columns: tuple[str, ...]
-    section: Callable[[Record], Any] | None = None
+    section: Callable[[Record], str] | None = None
+    section_column: str | None = None
     caption: str | None = None
+    footer: str | None = None
+    kind = "listing"
 
     def valid_fields(self) -> list[str]:
         """Every name `--fields` accepts: the leaf fields and the objects that hold them (`time`, `span`)."""
@@ -58,9 +64,17 @@ def search_view(hits: Sequence[Hit], lang: str) -> View:
     )
 
 
-def timeline_view(facts: Sequence[Record], lang: str) -> View:
-    """Dated facts, earliest first (a year before the months and days within it), grouped by year."""
+def timeline_view(facts: Sequence[Record], lang: str, undated_command: str) -> View:
+    """Dated facts, earliest first (a year before the months and days within it), grouped by year; the table says
+    how many were left out for want of a date, and `undated_command` lists them."""
     dated = sort_facts([f for f in facts if fact_period(f)], "time")
+    undated = len(facts) - len(dated)
+    footer = (
+        f"{undated} {'fact has' if undated == 1 else 'facts have'} no date and {'is' if undated == 1 else 'are'} "
+        f"not shown: {undated_command} lists them last"
+        if undated
+        else None
+    )
     return View(
         "dated facts",
         dated,
@@ -68,6 +82,7 @@ def timeline_view(facts: Sequence[Record], lang: str) -> View:
         ("time.value", "time.precision", "id", "type", _claim(lang)),
         section=lambda fact: fact["time"]["value"][:4],
         caption="≈ date inferred",
+        footer=footer,
     )
 
 
@@ -98,13 +113,17 @@ def _year(fact: Record) -> str:
     return value[:4] if isinstance(value, str) else "undated"
 
 
-def stats_view(facts: Sequence[Record], store: Store) -> View:
-    """Counts of facts by type, entity involved, speaker (`article` when unattributed) and year."""
-    names = {e["id"]: e["name"]["en"] for e in store.entities}
+_ARTICLE_ITSELF = {"ar": "المقال نفسه", "en": "the article itself"}
+
+
+def stats_view(facts: Sequence[Record], store: Store, lang: str) -> View:
+    """Counts of facts by type, entity involved, speaker (`article` when unattributed) and year; labels (type and
+    entity names) in `lang`."""
+    names = {e["id"]: (e.get("name") or {}).get(lang, "") for e in store.entities if isinstance(e.get("id"), str)}
     labels: dict[str, Callable[[str], str]] = {
-        "type": lambda key: FACT_TYPES[key].en if key in FACT_TYPES else "",
+        "type": lambda key: getattr(FACT_TYPES[key], lang) if key in FACT_TYPES else "",
         "entity": lambda key: names.get(key, ""),
-        "speaker": lambda key: names.get(key, "the article itself"),
+        "speaker": lambda key: names.get(key, _ARTICLE_ITSELF[lang]),
         "year": lambda key: "",
     }
     counts = {
@@ -123,5 +142,37 @@ def stats_view(facts: Sequence[Record], store: Store) -> View:
         records,
         ("dimension", "key", "label", "count"),
         ("dimension", "key", "label", "count"),
-        section=lambda record: record["dimension"],
+        section=lambda record: f"By {record['dimension']}",
+        section_column="dimension",
     )
+
+
+class DetailView(NamedTuple):
+    """Facts in full, for `show`: one record when `single` (one id asked), else a list; entities by id, for names."""
+
+    facts: list[Record]
+    entities: dict[str, Record]
+    single: bool
+    noun = "facts"
+    kind = "detail"
+
+
+class SourceView(NamedTuple):
+    """The text of sources, for `source`: whole, with the spans of `facts` marked when `spans`; or, with a
+    `focus` fact, the paragraph (the lines) its quote stands in, with the quote marked."""
+
+    sources: list[Record]
+    facts: list[Record]
+    spans: bool = False
+    focus: Record | None = None
+    noun = "sources"
+    kind = "source"
+
+    def paragraph(self) -> tuple[int, int]:
+        """Where the lines holding the focus fact's quote start and end in its source text (code points)."""
+        text = self.sources[0].get("text") or ""
+        span = (self.focus or {}).get("span") or {}
+        start, end = span.get("start", 0), span.get("end", 0)
+        first = text.rfind("\n", 0, start) + 1
+        last = text.find("\n", max(end - 1, start))
+        return first, len(text) if last < 0 else last

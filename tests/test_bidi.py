@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from facts_cli.bidi import display, is_rtl, line_levels, shape, visual_order, wrap
-from facts_cli.terminal import EXPLICIT_MODE, Terminal
+from facts_cli.streams import EXPLICIT_MODE, Streams
 from facts_cli.visual import BidiText, shaped_width
 
 CONFORMANCE = Path("/usr/share/unicode/BidiCharacterTest.txt")
@@ -168,16 +168,19 @@ def test_wrapping_loses_and_adds_nothing(words, width):
     ],
 )
 def test_bidi_mode_by_terminal(tty, environ, bidi, visual, explicit):
-    terminal = Terminal.detect(TTYStream(tty), {"COLUMNS": "80", **environ}, bidi=bidi)
-    assert (terminal.visual, terminal.explicit) == (visual, explicit)
+    streams = Streams(None, TTYStream(tty), io.StringIO(), {"COLUMNS": "80", **environ}, bidi=bidi)
+    assert (streams.visual, streams.explicit) == (visual, explicit)
 
 
 def test_explicit_mode_is_asked_for_and_given_back():
     out = TTYStream(True)
-    terminal = Terminal.detect(out, {"VTE_VERSION": "7600"}, bidi="visual")
-    with terminal.output_mode(out):
-        out.write("body")
+    streams = Streams(None, out, io.StringIO(), {"VTE_VERSION": "7600"}, bidi="visual", paging=False)
+    with streams.output(human=True) as stream:
+        stream.write("body")
     assert out.getvalue() == EXPLICIT_MODE + "body\x1b[8h"
+    with streams.output(human=False) as stream:
+        stream.write("json")
+    assert out.getvalue().endswith("\x1b[8hjson")
 
 
 def test_the_reshaper_settings_kept_as_a_dict_are_those_arabic_reshaper_reads():

@@ -148,7 +148,7 @@ def test_filters_apply_to_search_timeline_and_stats(run):
         (["list", "--until", "last year"], "is not a date: use YYYY, YYYY-MM or YYYY-MM-DD"),
         (["list", "--type", "rumour"], "'rumour' is not one of"),
         (["list", "--status", "maybe"], "'maybe' is not one of"),
-        (["list", "--limit", "0"], "0 is not in the range x>=1"),
+        (["list", "--limit", "0"], "0 is not a count of facts: use 1 or more"),
         (["list", "--sort", "size"], "'size' is not one of"),
         (["search", "..."], "the query has no words"),
         (["entities", "--kind", "planet"], "'planet' is not one of"),
@@ -231,10 +231,25 @@ def test_timeline_is_in_date_order_with_precision(run):
 
 
 def test_timeline_table_groups_by_year(run):
-    table = run("timeline", "--format", "table", env={"COLUMNS": "160"}).stdout
-    lines = table.splitlines()
-    assert lines[0].split()[:3] == ["TIME", "TIME.PRECISION", "ID"]
-    assert "≈2015-12-23" in table and "≈ date inferred" in table
+    for width in ("160", "80"):
+        table = run("timeline", "--format", "table", "--bidi", "logical", env={"COLUMNS": width}).stdout
+        lines = table.splitlines()
+        assert lines[0].split()[:3] == ["TIME", "PRECISION", "ID"]
+        headings = [line for line in lines if line in ("2013", "2015")]
+        assert headings == ["2013", "2015"]
+        assert lines.index("2013") < lines.index("2015")
+        assert "≈2015-12-23" in table and "≈ date inferred" in table
+        assert lines[-1] == "20 facts have no date and are not shown: facts list --sort time lists them last"
+
+
+def test_the_undated_line_names_the_list_of_the_same_facts(run):
+    table = run("timeline", "-f", "table", "--entity", "Kazakhstan", "--lang", "en", env={"COLUMNS": "120"}).stdout
+    command = table.splitlines()[-1].split(": ", 1)[1].removesuffix(" lists them last")
+    assert command == "facts list --entity Kazakhstan --lang en --sort time"
+    listed = run(*command.split()[1:], "--format", "json")
+    undated = [fact for fact in json.loads(listed.stdout) if fact["time"] is None]
+    assert table.splitlines()[-1].startswith(f"{len(undated)} facts have no date")
+    assert json.loads(listed.stdout)[-len(undated) :] == undated
 
 
 def test_stats_count_by_type_entity_speaker_and_year(run):

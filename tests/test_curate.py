@@ -284,13 +284,13 @@ def test_remove_a_referenced_entity_needs_cascade(run, store):
     assert refused.returncode == 4
     assert "2 facts refer to balkhash (balkhash-agreement-2015, balkhash-early-warning); --cascade" in refused.stderr
     assert same()
-    cascaded = run("remove", "--kind", "entity", "balkhash", "--cascade", "--db", str(store))
+    cascaded = run("remove", "--kind", "entity", "balkhash", "--cascade", "--yes", "--db", str(store))
     assert cascaded.stdout == "entity\tbalkhash\nfact\tbalkhash-agreement-2015\nfact\tbalkhash-early-warning\n"
     assert run("validate", "--db", str(store)).returncode == 0
 
 
 def test_remove_a_source_with_cascade_removes_its_facts(run, store):
-    result = run("remove", "--kind", "source", "rt-ar-2015-12-23", "--cascade", "--db", str(store))
+    result = run("remove", "--kind", "source", "rt-ar-2015-12-23", "--cascade", "-y", "--db", str(store))
     assert result.returncode == 0
     assert run("list", "--db", str(store)).returncode == 1
     assert run("validate", "--db", str(store)).returncode == 0

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
-from facts_cli.app import ExitCode, app
+from facts_cli.app import app
+from facts_cli.errors import ExitCode
 from facts_cli.query import EntityIndex, Period, SearchIndex, search
 from facts_cli.store import open_store
 

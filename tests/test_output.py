@@ -7,9 +7,10 @@ import io
 from conftest import TTYStream
 from rich.console import Console
 
-from facts_cli.render import render_source, render_table, store_text
+from facts_cli.render import render_listing, render_source, store_text
 from facts_cli.sanitize import sanitize
-from facts_cli.terminal import Terminal
+from facts_cli.streams import Streams
+from facts_cli.views import SourceView, View
 from facts_cli.writers import flatten, plain_cell, select, text_cell, write_json, write_records
 
 
@@ -37,7 +38,7 @@ def test_table_shows_injected_text_inert():
     out = io.StringIO()
     console = Console(file=out, width=120, force_terminal=True, color_system="standard", markup=True)
     fact = {"id": "x", "type": "threat", "status": "done", "time": None, "claim": "\x1b]8;;http://e\x1b\\hi[bold]"}
-    render_table([fact], ["id", "claim"], console)
+    render_listing(View("facts", [fact], ("id", "claim"), ("id", "claim")), ["id", "claim"], console)
     rendered = out.getvalue()
     assert "^[]8;;http://e^[\\hi[bold]" in rendered
     assert "\x1b]8" not in rendered
@@ -106,16 +107,19 @@ def test_write_json_keeps_text_as_stored():
     )
 
 
+def detect(tty: bool, environ: dict[str, str]) -> Streams:
+    return Streams(None, TTYStream(tty), io.StringIO(), environ)
+
+
 def test_terminal_detection_follows_the_conventions():
-    assert Terminal.detect(TTYStream(True), {"COLUMNS": "57"}) == Terminal(
-        is_tty=True, width=57, color=True, visual=True, explicit=False
-    )
-    assert Terminal.detect(TTYStream(False), {"COLUMNS": "57"}).color is False
-    assert Terminal.detect(TTYStream(True), {"COLUMNS": "99999999"}).width == 1000
-    assert Terminal.detect(TTYStream(True), {"COLUMNS": "57", "NO_COLOR": "1"}).color is False
-    assert Terminal.detect(TTYStream(True), {"COLUMNS": "57", "TERM": "dumb"}).color is False
-    assert Terminal.detect(TTYStream(False), {"COLUMNS": "57", "FORCE_COLOR": "1"}).color is True
-    assert Terminal.detect(TTYStream(False), {"COLUMNS": "wide"}).width > 0
+    streams = detect(True, {"COLUMNS": "57", "LINES": "20"})
+    assert (streams.is_tty, streams.width, streams.height, streams.color, streams.visual) == (True, 57, 20, True, True)
+    assert detect(False, {"COLUMNS": "57"}).color is False
+    assert detect(True, {"COLUMNS": "99999999"}).width == 1000
+    assert detect(True, {"COLUMNS": "57", "NO_COLOR": "1"}).color is False
+    assert detect(True, {"COLUMNS": "57", "TERM": "dumb"}).color is False
+    assert detect(False, {"COLUMNS": "57", "FORCE_COLOR": "1"}).color is True
+    assert detect(False, {"COLUMNS": "wide"}).width > 0
 
 
 def test_the_source_view_underlines_what_facts_quote():
@@ -123,7 +127,15 @@ def test_the_source_view_underlines_what_facts_quote():
     facts = [{"id": "f", "source": "s", "span": {"start": 0, "end": 3}}, {"id": "g", "source": "other", "span": {}}]
     out = io.StringIO()
     console = Console(file=out, width=40, force_terminal=True, color_system="standard", markup=True)
-    render_source(source, facts, console)
+    render_source(SourceView([source], facts, spans=True), console)
     first, second = out.getvalue().split("\n")[:2]
     assert "\x1b[4;36mأول\x1b[0m سطر" in first
     assert second.strip() == "RT"
+
+
+def test_the_source_view_marks_nothing_unless_asked():
+    source = {"id": "s", "text": "أول سطر\nRT"}
+    out = io.StringIO()
+    console = Console(file=out, width=40, force_terminal=True, color_system="standard", markup=True)
+    render_source(SourceView([source], [{"id": "f", "source": "s", "span": {"start": 0, "end": 3}}]), console)
+    assert "\x1b[" not in out.getvalue()
