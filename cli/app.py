@@ -502,7 +502,10 @@ class InvalidStore(FactsError):
 
 
 InputArgument = Annotated[
-    str, typer.Argument(metavar="[FILE|-]", help="Where to read the JSON from; - (the default) is standard input.")
+    str,
+    typer.Argument(
+        metavar="[FILE|-]", help="Where to read the JSON from; - (the default) is standard input.", show_default=False
+    ),
 ]
 DryRunOption = Annotated[
     bool,
@@ -630,7 +633,7 @@ def _confirm(streams: Streams, path: Path, removing: dict[str, list[str]], yes: 
         raise UsageProblem("remove --cascade asks before it removes, and there is no terminal to ask: add --yes")
     counts = " and ".join(_count(len(ids), table) for table, ids in removing.items() if ids)
     streams.message(f"{path}: --cascade removes {counts}:")
-    streams.lines([f"  {SINGULAR[table]}\t{record_id}" for table, ids in removing.items() for record_id in ids])
+    streams.lines([f"  {SINGULAR[table]} {record_id}" for table, ids in removing.items() for record_id in ids])
     streams.stderr.write("Remove them? [y/N] ")
     streams.stderr.flush()
     answer = streams.stdin.readline() if streams.stdin is not None else ""
@@ -698,7 +701,11 @@ def remove(
         _dry_run_note(run.streams, path, "remove the records above")
 
 
-@app.command("help", short_help="Show the help of facts, or of a command.")
+@app.command(
+    "help",
+    short_help="Show the help of facts, or of a command.",
+    epilog=examples("facts help", "facts help search"),
+)
 def help_(
     ctx: typer.Context,
     command: Annotated[str | None, typer.Argument(metavar="[COMMAND]", help="The command to show the help of.")] = None,

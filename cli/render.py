@@ -248,6 +248,7 @@ class _Stacked:
                 padding = " " * (self.natural[name] - value.cell_len)
                 value = Text.assemble(padding, value) if name in _NUMBERS else Text.assemble(value, padding)
             joined.append_text(value)
+        joined.rstrip()
         return joined
 
     def header(self) -> list[RenderableType]:

@@ -49,7 +49,7 @@ class BidiText:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         plain = self.text.plain
-        styles = [self.text.get_style_at_offset(console, offset) for offset in range(len(plain))]
+        styles = self._styles(console)
         offset = 0
         for paragraph in plain.split("\n"):
             cursor = 0
@@ -65,6 +65,18 @@ class BidiText:
                     yield padding
                 yield Segment.line()
             offset += len(paragraph) + 1
+
+    def _styles(self, console: Console) -> list[Style]:
+        """The style of each character: what `Text.get_style_at_offset` gives, for all of them in one pass over
+        the spans (asking character by character cost a tenth of drawing a visual listing)."""
+        text = self.text
+        base = console.get_style(text.style, default="") if text.style else Style.null()
+        styles = [base] * len(text.plain)
+        for start, end, style in text.spans:
+            extra = console.get_style(style, default="")
+            for offset in range(start, min(end, len(styles))):
+                styles[offset] = styles[offset] + extra
+        return styles
 
 
 def _styled(chars: str, styles: Sequence[Style]) -> Iterable[Segment]:

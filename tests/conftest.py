@@ -8,6 +8,7 @@ import json
 import os
 import pty
 import select
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,6 +23,19 @@ ARTICLE = Path(__file__).resolve().parent / "data" / "article.ar.txt"
 FACTS_BIN = Path(sys.executable).parent / "facts"
 
 Run = Callable[..., subprocess.CompletedProcess]
+FRIBIDI = shutil.which("fribidi")
+
+
+def fribidi(lines: list[str], rtl: bool = True) -> list[str]:
+    """GNU FriBidi's visual order of each logical line (paragraph direction as given), its lam-alef padding out."""
+    result = subprocess.run(
+        [FRIBIDI, "--nopad", "--nobreak", "--rtl" if rtl else "--ltr"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return [line.replace("\ufeff", "") for line in result.stdout.split("\n")[: len(lines)]]
 
 
 @pytest.fixture(scope="session")

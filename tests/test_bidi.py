@@ -4,12 +4,10 @@ FriBidi, properties of wrapping, the bidi mode a terminal gets, and machine outp
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TTYStream
+from conftest import FRIBIDI, TTYStream, fribidi
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -21,7 +19,6 @@ from facts_cli.streams import EXPLICIT_MODE, Streams
 from facts_cli.visual import BidiText, shaped_width
 
 CONFORMANCE = Path("/usr/share/unicode/BidiCharacterTest.txt")
-FRIBIDI = shutil.which("fribidi")
 
 
 def conformance_cases() -> list[tuple[str, int, list[int | None], list[int]]]:
@@ -52,15 +49,6 @@ def test_levels_and_order_pass_every_case_of_bidi_character_test():
         if got != levels or visual_order(got) != order:
             failures.append(text)
     assert failures == []
-
-
-def fribidi(lines: list[str]) -> list[str]:
-    """GNU FriBidi's visual order of each logical line, right to left, with its lam-alef padding taken out."""
-    result = subprocess.run(
-        [FRIBIDI, "--nopad", "--nobreak", "--rtl"], input="\n".join(lines) + "\n", capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    return [line.replace("\ufeff", "") for line in result.stdout.split("\n")[: len(lines)]]
 
 
 def render(text: str, width: int) -> list[str]:
