@@ -3,21 +3,20 @@ and turns every error into one line and an exit code."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-import unicodedata
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from typer._click.core import Context
-from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # Click as Typer 0.26-0.28 vendor it
+from typer._click.exceptions import ClickException  # Click as Typer 0.26 to 0.28 vendor it
 from typer.core import TyperGroup
 from typer.main import get_command
 
 from . import __version__, complete
-from .errors import ExitCode, FactsError, NotFound, UsageProblem
+from .errors import ExitCode, InvalidStore, NotFound, UsageProblem
+from .group import APP_SETTINGS, drop_stdout
 from .model import record_fields
 from .options import (
     DbOption,
@@ -30,10 +29,9 @@ from .options import (
     with_fact_selection,
     with_output,
 )
-from .printers import DETAIL, LISTING, SOURCE, print_view
-from .query import ARTICLE, EntityIndex, Filters, Period, SearchIndex, search, sort_facts
-from .sanitize import sanitize
-from .store import ENV_VAR, SINGULAR, TABLES, Record, Store
+from .printers import DETAIL, LISTING, SOURCE
+from .query import EntityIndex, SearchIndex, not_found, resolve_fact_ids, search, select_facts
+from .store import ENV_VAR, SINGULAR, TABLES
 from .streams import Streams
 from .views import (
     DetailView,
@@ -49,95 +47,10 @@ from .views import (
 from .vocabulary import ENTITY_KINDS
 
 
-def _drop_stdout(streams: Streams) -> None:
-    """Point stdout at /dev/null, so that the interpreter's final flush of what could not be written is silent."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), streams.stdout.fileno())
-
-
-def _usage_error(error: UsageError, streams: Streams) -> NoReturn:
-    """A usage error in one line, with where to get help: `facts list: No such option: --nope (try 'facts list -h')`.
-
-    Sanitised: the value quoted may be anything a user typed, escape characters included."""
-    where = error.ctx.command_path if error.ctx is not None else "facts"
-    streams.stderr.write(sanitize(f"{where}: {error.format_message().rstrip('.')} (try '{where} -h')") + "\n")
-    raise typer.Exit(ExitCode.USAGE)
-
-
 def _count(number: int, plural: str) -> str:
     return f"{number} {plural if number != 1 else SINGULAR.get(plural, plural.removesuffix('s'))}"
 
 
-class FactsGroup(TyperGroup):
-    """Prints what a command returns, and maps every error a command can meet to its exit code and one line (or
-    the lines it has to say), so that no user ever sees a traceback."""
-
-    def make_context(self, *args: Any, **kwargs: Any) -> Context:
-        try:
-            return super().make_context(*args, **kwargs)
-        except NoArgsIsHelpError:  # `facts` alone: the help, on stderr, exit 2
-            raise
-        except UsageError as error:  # the group's own options: `facts --nope`
-            _usage_error(error, _streams_of(kwargs.get("obj")))
-
-    def invoke(self, ctx: Context) -> Any:
-        streams = _streams_of(ctx.obj)
-        try:
-            result = super().invoke(ctx)
-            if isinstance(result, View | DetailView | SourceView):
-                run = current_run()
-                print_view(result, streams, run.format, run.fields)
-            streams.stdout.flush()  # here, so that a failed write is handled below, not at exit
-            return None
-        except UsageError as error:  # a command's options and arguments, an unknown command
-            _usage_error(error, streams)
-        except typer.Exit:  # with a code of its own: keep it, even if the reader has gone
-            try:
-                streams.stdout.flush()
-            except BrokenPipeError:
-                _drop_stdout(streams)
-            raise
-        except FactsError as error:
-            *lines, last = error.lines()
-            streams.lines(lines)
-            streams.message(last)
-            raise typer.Exit(error.exit_code) from None
-        except BrokenPipeError:
-            # The reader went away (`facts list | head`): not an error.
-            _drop_stdout(streams)
-            raise typer.Exit(ExitCode.OK) from None
-        except UnicodeEncodeError as error:
-            _drop_stdout(streams)
-            char = error.object[error.start]
-            streams.message(
-                f"standard output ({error.encoding}) cannot take U+{ord(char):04X} "
-                f"{unicodedata.name(char, 'a character')}: use a UTF-8 locale or PYTHONIOENCODING=utf-8, "
-                "or --format json, which escapes what it cannot write"
-            )
-            raise typer.Exit(ExitCode.OUTPUT) from None
-        except OSError as error:
-            if error.filename is not None:
-                raise
-            _drop_stdout(streams)
-            streams.message(f"cannot write the output: {error.strerror or error}")
-            raise typer.Exit(ExitCode.OUTPUT) from None
-        except KeyboardInterrupt:
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
-
-
-def _streams_of(obj: Any) -> Streams:
-    return obj.streams if isinstance(obj, Run) else Streams.system()
-
-
-APP_SETTINGS: dict[str, Any] = {
-    "name": "facts",
-    "cls": FactsGroup,
-    "no_args_is_help": True,
-    "add_completion": True,
-    "pretty_exceptions_enable": False,
-    "rich_markup_mode": None,
-    "context_settings": {"help_option_names": ["-h", "--help"]},
-}
 app = typer.Typer(**APP_SETTINGS)
 
 
@@ -174,40 +87,6 @@ def main_options(
     run = current_run()
     run.streams.configure(bidi=bidi, paging=False if no_pager else None)
     run.db = db
-
-
-def _entity_ids(name: str, index: EntityIndex, option: str) -> frozenset[str]:
-    """The entities `name` names; NotFound with suggestions when it names none."""
-    found = index.resolve(name)
-    if not found:
-        close = index.suggestions(name)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; `facts entities` lists them"
-        raise NotFound(f"{option}: no entity named {name!r}{hint}")
-    return frozenset(found)
-
-
-def select_facts(store: Store, selection: FactSelection, index: EntityIndex | None = None) -> list[Record]:
-    """The store's facts that pass the selection's filters, in its order (store order unless --sort); the store's
-    own list when nothing is filtered or sorted, which a search then knows to cover the whole store.
-
-    Names in --entity and --by are looked up in `index`, made from the store's entities when not given.
-    """
-    if index is None and (selection.entities or selection.speakers):
-        index = EntityIndex(store.entities)
-    speakers: set[str] = set()
-    for name in selection.speakers or []:
-        speakers |= {ARTICLE} if name == ARTICLE else _entity_ids(name, index, "--by")
-    filters = Filters(
-        types=frozenset(selection.types or []),
-        statuses=frozenset(selection.statuses or []),
-        entities=tuple(_entity_ids(name, index, "--entity") for name in selection.entities or []),
-        speakers=frozenset(speakers),
-        since=Period.parse(selection.since) if selection.since else None,
-        until=Period.parse(selection.until) if selection.until else None,
-        sources=frozenset(selection.sources or []),
-    )
-    facts = [fact for fact in store.facts if filters.admits(fact)] if any(filters) else store.facts
-    return sort_facts(facts, selection.sort) if selection.sort else facts
 
 
 def _limited(records: list[Any], selection: FactSelection) -> list[Any]:
@@ -366,34 +245,6 @@ def types(run: Run) -> View:
     return types_view(run.store().facts)
 
 
-def resolve_fact_ids(store: Store, wanted: list[str]) -> list[Record]:
-    """The facts the ids name, in the order given (each once): an id, or any prefix of exactly one id.
-
-    UsageProblem for a prefix of several (they are listed); NotFound, with the closest ids, for one of none."""
-    facts = {fact["id"]: fact for fact in store.facts if isinstance(fact.get("id"), str)}
-    found: dict[str, Record] = {}
-    for name in wanted:
-        if name in facts:
-            found[name] = facts[name]
-            continue
-        matches = [fact_id for fact_id in facts if fact_id.startswith(name)] if name else []
-        if len(matches) == 1:
-            found[matches[0]] = facts[matches[0]]
-        elif matches:
-            raise UsageProblem(f"{name!r} is the start of {len(matches)} fact ids: {', '.join(matches)}")
-        else:
-            _not_found("fact", name, list(facts))
-    return list(found.values())
-
-
-def _not_found(what: str, record_id: str, known: list[str], listed: str = "`facts list` shows them") -> NoReturn:
-    import difflib
-
-    close = difflib.get_close_matches(record_id, known, n=3) if len(record_id) <= 200 else []
-    hint = f"did you mean {', '.join(close)}?" if close else listed
-    raise NotFound(f"no {what} with id {record_id!r}; {hint}")
-
-
 @app.command(
     "show",
     short_help="Show facts in full, by id or unique prefix.",
@@ -457,7 +308,7 @@ def show_source(
     except NotFound:
         known = [r["id"] for r in (*store.sources, *store.facts) if isinstance(r.get("id"), str)]
         listed = "`facts source --format json` shows the sources, `facts list` the facts"
-        _not_found("source or fact", record_id, known, listed)
+        not_found("source or fact", record_id, known, listed)
     source = store.find("sources", fact.get("source"))
     span = fact.get("span") if isinstance(fact.get("span"), dict) else {}
     text = source.get("text") if source else None
@@ -488,17 +339,11 @@ def validate(run: Run) -> None:
             for problem in problems:
                 out.write(f"{problem}\n")
     except BrokenPipeError:  # `facts validate | head`: the reader has gone, the verdict (exit 4) stands
-        _drop_stdout(streams)
+        drop_stdout(streams)
     if problems:
         raise InvalidStore(f"{store.path}: {_count(len(problems), 'problems')}")
     counts = ", ".join(_count(len(getattr(store, table)), table) for table in TABLES)
     streams.message(f"{store.path}: valid: {counts}")
-
-
-class InvalidStore(FactsError):
-    """`facts validate` found problems (they are on stdout)."""
-
-    exit_code = ExitCode.INVALID
 
 
 InputArgument = Annotated[

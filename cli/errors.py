@@ -44,3 +44,9 @@ class UsageProblem(FactsError):
     """Options that cannot be used as given, found after parsing (an ambiguous id, a confirmation not given)."""
 
     exit_code = ExitCode.USAGE
+
+
+class InvalidStore(FactsError):
+    """`facts validate` found problems (they are on stdout)."""
+
+    exit_code = ExitCode.INVALID

@@ -6,10 +6,14 @@ import datetime
 import re
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from .arabic import is_arabic, normalize, stem, tokenize, without_proclitic
+from .errors import NotFound, UsageProblem
 from .store import Record, Store, cached
+
+if TYPE_CHECKING:
+    from .options import FactSelection
 
 # A store of this many facts keeps its search index in the cache between runs (building it takes about 50 ms
 # per thousand facts; reading it back, a few).
@@ -541,3 +545,68 @@ def count_by(items: Iterable[Any], key: Callable[[Any], Any]) -> dict[str, int]:
         value = key(item)
         counts[value] = counts.get(value, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+# Selecting facts as the command line asks: filters, names, ids and prefixes.
+
+
+def _entity_ids(name: str, index: EntityIndex, option: str) -> frozenset[str]:
+    """The entities `name` names; NotFound with suggestions when it names none."""
+    found = index.resolve(name)
+    if not found:
+        close = index.suggestions(name)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `facts entities` lists them"
+        raise NotFound(f"{option}: no entity named {name!r}{hint}")
+    return frozenset(found)
+
+
+def select_facts(store: Store, selection: FactSelection, index: EntityIndex | None = None) -> list[Record]:
+    """The store's facts that pass the selection's filters, in its order (store order unless --sort); the store's
+    own list when nothing is filtered or sorted, which a search then knows to cover the whole store.
+
+    Names in --entity and --by are looked up in `index`, made from the store's entities when not given.
+    """
+    if index is None and (selection.entities or selection.speakers):
+        index = EntityIndex(store.entities)
+    speakers: set[str] = set()
+    for name in selection.speakers or []:
+        speakers |= {ARTICLE} if name == ARTICLE else _entity_ids(name, index, "--by")
+    filters = Filters(
+        types=frozenset(selection.types or []),
+        statuses=frozenset(selection.statuses or []),
+        entities=tuple(_entity_ids(name, index, "--entity") for name in selection.entities or []),
+        speakers=frozenset(speakers),
+        since=Period.parse(selection.since) if selection.since else None,
+        until=Period.parse(selection.until) if selection.until else None,
+        sources=frozenset(selection.sources or []),
+    )
+    facts = [fact for fact in store.facts if filters.admits(fact)] if any(filters) else store.facts
+    return sort_facts(facts, selection.sort) if selection.sort else facts
+
+
+def resolve_fact_ids(store: Store, wanted: list[str]) -> list[Record]:
+    """The facts the ids name, in the order given (each once): an id, or any prefix of exactly one id.
+
+    UsageProblem for a prefix of several (they are listed); NotFound, with the closest ids, for one of none."""
+    facts = {fact["id"]: fact for fact in store.facts if isinstance(fact.get("id"), str)}
+    found: dict[str, Record] = {}
+    for name in wanted:
+        if name in facts:
+            found[name] = facts[name]
+            continue
+        matches = [fact_id for fact_id in facts if fact_id.startswith(name)] if name else []
+        if len(matches) == 1:
+            found[matches[0]] = facts[matches[0]]
+        elif matches:
+            raise UsageProblem(f"{name!r} is the start of {len(matches)} fact ids: {', '.join(matches)}")
+        else:
+            not_found("fact", name, list(facts))
+    return list(found.values())
+
+
+def not_found(what: str, record_id: str, known: list[str], listed: str = "`facts list` shows them") -> NoReturn:
+    import difflib
+
+    close = difflib.get_close_matches(record_id, known, n=3) if len(record_id) <= 200 else []
+    hint = f"did you mean {', '.join(close)}?" if close else listed
+    raise NotFound(f"no {what} with id {record_id!r}; {hint}")

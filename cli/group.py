@@ -1,0 +1,108 @@
+"""The command group of `facts`: it prints the view a command returns, and maps every error a command can meet
+to its exit code and one line (or the lines it has to say), so that no user ever sees a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import unicodedata
+from typing import Any, NoReturn
+
+import typer
+from typer._click.core import Context
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Click as Typer 0.26 to 0.28 vendor it
+from typer.core import TyperGroup
+
+from .errors import ExitCode, FactsError
+from .options import Run, current_run
+from .printers import print_view
+from .sanitize import sanitize
+from .streams import Streams
+from .views import DetailView, SourceView, View
+
+
+def drop_stdout(streams: Streams) -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush of what could not be written is silent."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), streams.stdout.fileno())
+
+
+def _usage_error(error: UsageError, streams: Streams) -> NoReturn:
+    """A usage error in one line, with where to get help: `facts list: No such option: --nope (try 'facts list -h')`.
+
+    Sanitised: the value quoted may be anything a user typed, escape characters included."""
+    where = error.ctx.command_path if error.ctx is not None else "facts"
+    streams.stderr.write(sanitize(f"{where}: {error.format_message().rstrip('.')} (try '{where} -h')") + "\n")
+    raise typer.Exit(ExitCode.USAGE)
+
+
+class FactsGroup(TyperGroup):
+    """Prints what a command returns, and maps every error a command can meet to its exit code and one line (or
+    the lines it has to say), so that no user ever sees a traceback."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except NoArgsIsHelpError:  # `facts` alone: the help, on stderr, exit 2
+            raise
+        except UsageError as error:  # the group's own options: `facts --nope`
+            _usage_error(error, _streams_of(kwargs.get("obj")))
+
+    def invoke(self, ctx: Context) -> Any:
+        streams = _streams_of(ctx.obj)
+        try:
+            result = super().invoke(ctx)
+            if isinstance(result, View | DetailView | SourceView):
+                run = current_run()
+                print_view(result, streams, run.format, run.fields)
+            streams.stdout.flush()  # here, so that a failed write is handled below, not at exit
+            return None
+        except UsageError as error:  # a command's options and arguments, an unknown command
+            _usage_error(error, streams)
+        except typer.Exit:  # with a code of its own: keep it, even if the reader has gone
+            try:
+                streams.stdout.flush()
+            except BrokenPipeError:
+                drop_stdout(streams)
+            raise
+        except FactsError as error:
+            *lines, last = error.lines()
+            streams.lines(lines)
+            streams.message(last)
+            raise typer.Exit(error.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (`facts list | head`): not an error.
+            drop_stdout(streams)
+            raise typer.Exit(ExitCode.OK) from None
+        except UnicodeEncodeError as error:
+            drop_stdout(streams)
+            char = error.object[error.start]
+            streams.message(
+                f"standard output ({error.encoding}) cannot take U+{ord(char):04X} "
+                f"{unicodedata.name(char, 'a character')}: use a UTF-8 locale or PYTHONIOENCODING=utf-8, "
+                "or --format json, which escapes what it cannot write"
+            )
+            raise typer.Exit(ExitCode.OUTPUT) from None
+        except OSError as error:
+            if error.filename is not None:
+                raise
+            drop_stdout(streams)
+            streams.message(f"cannot write the output: {error.strerror or error}")
+            raise typer.Exit(ExitCode.OUTPUT) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+
+
+def _streams_of(obj: Any) -> Streams:
+    return obj.streams if isinstance(obj, Run) else Streams.system()
+
+
+APP_SETTINGS: dict[str, Any] = {
+    "name": "facts",
+    "cls": FactsGroup,
+    "no_args_is_help": True,
+    "add_completion": True,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
