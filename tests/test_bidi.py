@@ -196,3 +196,14 @@ def test_a_word_wider_than_its_line_is_cut_in_one_pass():
     assert "".join(lines) == word
     assert all(shaped_width(line) <= 1 for line in lines)
     assert sum(measured) <= 4 * len(word)
+
+
+def test_a_visual_texts_styles_are_richs_own_for_every_character():
+    text = Text("روسيا تسلم كازاخستان (S-300) اليوم", style="bold")
+    text.stylize("underline cyan", 6, 20)
+    text.stylize("red", 15, 28)
+    text.stylize("dim", 30, 99)
+    console = Console(file=io.StringIO(), width=40, color_system="standard", force_terminal=True)
+    styles = BidiText(text)._styles(console)
+    assert styles == [text.get_style_at_offset(console, offset) for offset in range(len(text.plain))]
+    assert len(set(styles)) == 5

@@ -227,3 +227,12 @@ def test_colour_marks_status_and_is_never_alone():
     assert "\x1b[32mdone" in coloured and "\x1b[33mongoing" in coloured
     plain = re.sub(r"\x1b\[[0-9;]*m", "", coloured)
     assert plain == screen(["list", "--lang", "en"], 80, "logical")
+
+
+def test_the_readmes_screens_are_what_facts_prints():
+    readme = (BUNDLED.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```\n(ID .*?)\n\.\.\.\n```", readme, re.DOTALL)
+    assert len(blocks) == 2
+    for block, args in zip(blocks, (["list"], ["search", "كازاخستان"]), strict=True):
+        shown = screen(args, 80, "logical")
+        assert shown.startswith(block + "\n"), args
