@@ -16,15 +16,16 @@ from typer.main import get_command
 
 from . import __version__, complete
 from .errors import ExitCode, InvalidStore, NotFound, UsageProblem
-from .group import APP_SETTINGS, drop_stdout
+from .group import APP_SETTINGS, FactsCommand, drop_stdout, show_text
 from .model import record_fields
 from .options import (
+    BidiOption,
     DbOption,
     FactSelection,
-    GlobalBidiOption,
     NoPagerOption,
     Run,
     Vocabulary,
+    bidi_from,
     current_run,
     with_fact_selection,
     with_output,
@@ -59,8 +60,8 @@ def examples(*lines: str) -> str:
     return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def _version(value: bool) -> None:
-    if value:
+def _version(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
         streams = current_run().streams
         streams.stdout.write(f"facts {__version__}\n")
         raise typer.Exit()
@@ -72,7 +73,7 @@ def main_options(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
     db: DbOption = None,
-    bidi: GlobalBidiOption = None,
+    bidi: BidiOption = None,
     no_pager: NoPagerOption = False,
 ) -> None:
     """Look up the claims of an Arabic news article: bilingual, attributed, source-anchored facts.
@@ -85,7 +86,7 @@ def main_options(
     written, 70 internal error (FACTS_DEBUG=1 shows the traceback), 130 interrupted.
     """
     run = current_run()
-    run.streams.configure(bidi=bidi, paging=False if no_pager else None)
+    run.streams.configure(bidi=bidi or bidi_from(run.streams.environ), paging=False if no_pager else None)
     run.db = db
 
 
@@ -103,6 +104,7 @@ def _valid_fields(leaves: tuple[str, ...]) -> list[str]:
 
 @app.command(
     "list",
+    cls=FactsCommand,
     short_help="List facts, filtered and sorted as asked.",
     epilog=examples(
         "facts list --entity Kazakhstan --lang en",
@@ -121,6 +123,7 @@ def list_facts(run: Run, selection: FactSelection) -> View:
 
 @app.command(
     "search",
+    cls=FactsCommand,
     short_help="Search the facts in Arabic or English, best first.",
     epilog=examples(
         "facts search كازاخستان",
@@ -151,11 +154,12 @@ def search_facts(
     return search_view(_limited(hits, selection), selection.lang)
 
 
-def _undated_command(selection: FactSelection) -> str:
+def _undated_command(selection: FactSelection, db: Path | None) -> str:
     """The `facts list` that shows the facts a timeline was asked for, the undated ones last."""
     import shlex
 
     options = {
+        "--db": [str(db)] if db is not None else [],
         "--type": selection.types,
         "--status": selection.statuses,
         "--entity": selection.entities,
@@ -171,7 +175,8 @@ def _undated_command(selection: FactSelection) -> str:
 
 @app.command(
     "timeline",
-    short_help="Dated facts in date order, by year.",
+    cls=FactsCommand,
+    short_help="List the dated facts in date order, by year.",
     epilog=examples(
         "facts timeline",
         "facts timeline --entity Armenia --lang en",
@@ -184,12 +189,13 @@ def timeline(run: Run, selection: FactSelection) -> View:
     """Dated facts in date order, under a heading for each year, with each date's precision; ≈ marks an inferred
     date. How many facts have no date is said below, with the command that lists them."""
     facts = select_facts(run.store(), selection)
-    view = timeline_view(facts, selection.lang, _undated_command(selection))
+    view = timeline_view(facts, selection.lang, _undated_command(selection, run.db))
     return view._replace(records=_limited(view.records, selection))
 
 
 @app.command(
     "stats",
+    cls=FactsCommand,
     short_help="Count facts by type, entity, speaker and year.",
     epilog=examples(
         "facts stats",
@@ -204,7 +210,7 @@ def stats(run: Run, selection: FactSelection) -> View:
     the language of --lang."""
     store = run.store()
     facts = select_facts(store, selection)
-    return stats_view(_limited(facts, selection), store, selection.lang)
+    return stats_view(facts, store, selection.lang, selection.limit)
 
 
 ENTITY_FIELDS = (*record_fields("entity"), "fact_count")
@@ -212,6 +218,7 @@ ENTITY_FIELDS = (*record_fields("entity"), "fact_count")
 
 @app.command(
     "entities",
+    cls=FactsCommand,
     short_help="List the entities, with how many facts involve each.",
     epilog=examples("facts entities --kind person", "facts entities --format json | jq -r '.[].aliases.en[]'"),
 )
@@ -235,6 +242,7 @@ def entities(
 
 @app.command(
     "types",
+    cls=FactsCommand,
     short_help="List the fact types, with labels and counts.",
     epilog=examples("facts types", "facts list --type delivery"),
 )
@@ -247,6 +255,7 @@ def types(run: Run) -> View:
 
 @app.command(
     "show",
+    cls=FactsCommand,
     short_help="Show facts in full, by id or unique prefix.",
     epilog=examples(
         "facts show ru-kz-s300-free",
@@ -270,6 +279,7 @@ def show_fact(
 
 @app.command(
     "source",
+    cls=FactsCommand,
     short_help="Print the article, or the paragraph of a fact's quote.",
     epilog=examples(
         "facts source",
@@ -295,6 +305,8 @@ def show_source(
 ) -> SourceView:
     """Print the article: whole, as stored; or, for a fact, the paragraph its quote stands in, the quote marked.
     --spans underlines everything the facts quote. With --format json, the source records."""
+    if spans and (run.format or ("text" if run.streams.is_tty else "plain")) != "text":
+        raise UsageProblem("--spans marks the article for people: it takes --format text (the default on a terminal)")
     store = run.store()
     if not store.sources:
         raise NotFound(f"{store.path}: the store holds no sources")
@@ -309,6 +321,8 @@ def show_source(
         known = [r["id"] for r in (*store.sources, *store.facts) if isinstance(r.get("id"), str)]
         listed = "`facts source --format json` shows the sources, `facts list` the facts"
         not_found("source or fact", record_id, known, listed)
+    if spans:
+        raise UsageProblem("--spans marks the whole article; the paragraph of a fact has its quote marked anyway")
     source = store.find("sources", fact.get("source"))
     span = fact.get("span") if isinstance(fact.get("span"), dict) else {}
     text = source.get("text") if source else None
@@ -322,10 +336,11 @@ def show_source(
 
 @app.command(
     "validate",
+    cls=FactsCommand,
     short_help="Check the store; one line per problem.",
     epilog=examples("facts validate", "facts validate --db mine.json && facts list --db mine.json"),
 )
-@with_output(None)
+@with_output(None, bidi=False)
 def validate(run: Run) -> None:
     """Check the store: schema, references, spans, duplicate ids, dates. One line per problem on stdout and exit
     4 when there are any; a summary on stderr."""
@@ -382,10 +397,11 @@ def _dry_run_note(streams: Streams, path: Path, what: str) -> None:
 
 @app.command(
     "init",
+    cls=FactsCommand,
     short_help="Make a new writable store.",
     epilog=examples("facts init mine.json", "facts init --empty other.json && export FACTS_DB=other.json"),
 )
-@with_output(None)
+@with_output(None, store=False, bidi=False, pager=False)
 def init(
     run: Run,
     path: Annotated[Path, typer.Argument(metavar="PATH", help="The new store file.")],
@@ -398,6 +414,9 @@ def init(
     """Make a new writable store: a copy of the bundled store, or an empty one."""
     from .curate import init_store
 
+    if run.db is not None:
+        raise UsageProblem(f"init writes PATH ({path}); --db names a store to read, and init reads none")
+
     facts = init_store(path, empty=empty, force=force, dry_run=dry_run)
     if dry_run:
         _dry_run_note(run.streams, path, f"write a store of {_count(facts, 'facts')}")
@@ -407,13 +426,14 @@ def init(
 
 @app.command(
     "add",
+    cls=FactsCommand,
     short_help="Add one fact from JSON; print its id.",
     epilog=examples(
         "facts add --db mine.json fact.json",
         "facts show ru-kz-s300-free -f json | jq 'del(.id)' | facts add --db mine.json --dry-run",
     ),
 )
-@with_output(None)
+@with_output(None, bidi=False, pager=False)
 def add(run: Run, source: InputArgument = "-", dry_run: DryRunOption = False) -> None:
     """Add one fact from a JSON object (as `facts show ID --format json` prints it); print its id.
 
@@ -431,10 +451,11 @@ def add(run: Run, source: InputArgument = "-", dry_run: DryRunOption = False) ->
 
 @app.command(
     "import",
+    cls=FactsCommand,
     short_help="Add records from an export, a JSON array or JSON Lines.",
     epilog=examples("facts import --db mine.json colleague.json", "facts export | facts import --db mine.json -n"),
 )
-@with_output(None)
+@with_output(None, bidi=False, pager=False)
 def import_(run: Run, source: InputArgument = "-", dry_run: DryRunOption = False) -> None:
     """Add the records of an export document, a JSON array of facts or JSON Lines of facts: all, or none.
 
@@ -453,10 +474,11 @@ def import_(run: Run, source: InputArgument = "-", dry_run: DryRunOption = False
 
 @app.command(
     "export",
+    cls=FactsCommand,
     short_help="Print the whole store as one JSON document.",
     epilog=examples("facts export > backup.json", "facts export | jq '.facts | length'"),
 )
-@with_output(None)
+@with_output(None, bidi=False)
 def export(run: Run) -> None:
     """Print the whole store as one JSON document: {"sources": [...], "entities": [...], "facts": [...]}."""
     from .curate import export_document
@@ -481,24 +503,29 @@ def _confirm(streams: Streams, path: Path, removing: dict[str, list[str]], yes: 
     streams.lines([f"  {SINGULAR[table]} {record_id}" for table, ids in removing.items() for record_id in ids])
     streams.stderr.write("Remove them? [y/N] ")
     streams.stderr.flush()
-    answer = streams.stdin.readline() if streams.stdin is not None else ""
+    try:
+        answer = streams.stdin.readline() if streams.stdin is not None else ""
+    except KeyboardInterrupt:
+        streams.stderr.write("\n")  # the shell's prompt on a line of its own
+        raise
     return answer.strip().lower() in ("y", "yes")
 
 
 @app.command(
     "remove",
+    cls=FactsCommand,
     short_help="Remove facts, entities or sources by id.",
     epilog=examples(
         "facts remove --db mine.json rt-byline",
         "facts remove --db mine.json --kind entity kazakhstan --cascade --dry-run",
     ),
 )
-@with_output(None)
+@with_output(None, bidi=False)
 def remove(
     run: Run,
     ids: Annotated[
         list[str],
-        typer.Argument(metavar="ID...", help="Ids of the records to remove.", autocompletion=complete.fact_ids),
+        typer.Argument(metavar="ID...", help="Ids of the records to remove.", autocompletion=complete.record_ids),
     ],
     kind: Annotated[
         str,
@@ -529,6 +556,10 @@ def remove(
     """
     from .curate import remove_records
 
+    if cascade and kind == "fact":
+        raise UsageProblem("--cascade removes the facts that refer to an entity or a source: add --kind")
+    if yes and not cascade:
+        raise UsageProblem("--yes answers the question --cascade asks; without --cascade there is none")
     path = run.writable_path()
     table = RECORD_KINDS[kind]
     expected = None
@@ -548,12 +579,18 @@ def remove(
 
 @app.command(
     "help",
+    cls=FactsCommand,
     short_help="Show the help of facts, or of a command.",
     epilog=examples("facts help", "facts help search"),
 )
 def help_(
     ctx: typer.Context,
-    command: Annotated[str | None, typer.Argument(metavar="[COMMAND]", help="The command to show the help of.")] = None,
+    command: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[COMMAND]", help="The command to show the help of.", autocompletion=complete.command_names
+        ),
+    ] = None,
 ) -> None:
     """Show the help of facts, or of a command (the same as `facts COMMAND --help`)."""
     root = ctx.find_root()
@@ -571,8 +608,7 @@ def help_(
             raise UsageProblem(f"no command {command!r}{hint}")
         with Context(found, info_name=command, parent=root) as context:
             text = found.get_help(context)
-    with current_run().streams.output(human=False) as out:
-        out.write(text + "\n")
+    show_text(text, ctx)
 
 
 # The group's options that may come before a command (those that take a value, with it).
@@ -632,8 +668,12 @@ def main(args: list[str] | None = None, streams: Streams | None = None) -> int:
     streams = streams or Streams.system()
     completing = "_FACTS_COMPLETE" in os.environ
     command = get_command(app_for(_completion_args(os.environ) if completing else args))
+    unreadable = (ValueError, LookupError) if completing else ()
     try:
         code = command.main(args, prog_name="facts", standalone_mode=False, obj=Run(streams))
+    except unreadable as error:  # a shell's completion request that cannot be read (COMP_CWORD not a number)
+        streams.message(f"completion: {error}")
+        return ExitCode.USAGE
     except ClickException as error:  # `facts` alone: the help, on stderr
         error.show(file=streams.stderr)
         return error.exit_code

@@ -24,14 +24,28 @@ def _store(ctx: Any) -> Any:
         return None
 
 
+def _printable(value: Any) -> bool:
+    """Whether a value can go on a command line as it is (a shell would run what a control character does)."""
+    from .sanitize import sanitize
+
+    return isinstance(value, str) and bool(value) and sanitize(value) == value
+
+
 def _ids(records: list[dict[str, Any]], incomplete: str) -> list[str]:
-    return [r["id"] for r in records if isinstance(r.get("id"), str) and r["id"].startswith(incomplete)]
+    return [r["id"] for r in records if _printable(r.get("id")) and r["id"].startswith(incomplete)]
 
 
 def fact_ids(ctx: Any, incomplete: str) -> list[str]:
     """The ids of the store's facts that start with what is typed."""
     store = _store(ctx)
     return _ids(store.facts, incomplete) if store else []
+
+
+def record_ids(ctx: Any, incomplete: str) -> list[str]:
+    """The ids of the records `facts remove` would remove: facts, or the entities or sources `--kind` says."""
+    store = _store(ctx)
+    table = {"entity": "entities", "source": "sources"}.get(str(ctx.params.get("kind")), "facts")
+    return _ids(getattr(store, table), incomplete) if store else []
 
 
 def source_ids(ctx: Any, incomplete: str) -> list[str]:
@@ -64,7 +78,7 @@ def entity_names(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
         except (AttributeError, TypeError, KeyError):  # a record of the wrong shape: complete the others
             continue
         for spelling in names:
-            whole = isinstance(spelling, str) and spelling and not any(c.isspace() for c in spelling)
+            whole = _printable(spelling) and not any(c.isspace() for c in spelling)
             if whole and normalize(spelling).startswith(wanted):
                 found.setdefault(spelling, label)
     return sorted(found.items())
@@ -76,3 +90,21 @@ def speaker_names(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
 
     article = [(ARTICLE, "the article itself")] if ARTICLE.startswith(incomplete) else []
     return article + entity_names(ctx, incomplete)
+
+
+def command_names(ctx: Any, incomplete: str) -> list[str]:
+    """The commands `facts help` can tell about."""
+    root = ctx.find_root()
+    return [name for name in root.command.list_commands(root) if name.startswith(incomplete)]
+
+
+def field_names(valid: list[str]) -> Any:
+    """A completion of `--fields A,B,...`: the next of `valid` after the last comma, not one already given."""
+
+    def complete(incomplete: str) -> list[str]:
+        given, _, last = incomplete.rpartition(",")
+        chosen = set(given.split(","))
+        lead = f"{given}," if given else ""
+        return [lead + name for name in valid if name.startswith(last) and name not in chosen]
+
+    return complete

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import typer
 from typer._click.core import Context
 from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Click as Typer 0.26 to 0.28 vendor it
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from .errors import ExitCode, FactsError
 from .options import Run, current_run
@@ -27,16 +27,43 @@ def drop_stdout(streams: Streams) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), streams.stdout.fileno())
 
 
-def _usage_error(error: UsageError, streams: Streams) -> NoReturn:
+def _usage_error(error: UsageError, streams: Streams, where: str = "facts") -> NoReturn:
     """A usage error in one line, with where to get help: `facts list: No such option: --nope (try 'facts list -h')`.
+    `where` is the command being run, for an error that does not say (a missing option value, from the parser).
 
     Sanitised: the value quoted may be anything a user typed, escape characters included."""
-    where = error.ctx.command_path if error.ctx is not None else "facts"
+    where = error.ctx.command_path if error.ctx is not None else where
     streams.stderr.write(sanitize(f"{where}: {error.format_message().rstrip('.')} (try '{where} -h')") + "\n")
     raise typer.Exit(ExitCode.USAGE)
 
 
-class FactsGroup(TyperGroup):
+def show_text(text: str, ctx: Context) -> None:
+    """Text for the user on stdout, through the pager when it is taller than the screen (the help)."""
+    with _streams_of(ctx.find_root().obj).output(human=False) as out:
+        out.write(text + "\n")
+
+
+def _show_help(ctx: Context, param: Any, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        show_text(ctx.get_help(), ctx)
+        ctx.exit()
+
+
+class _PagedHelp:
+    """`--help` through the pager, as `facts help` (Click prints it directly)."""
+
+    def get_help_option(self, ctx: Context) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.callback = _show_help
+        return option
+
+
+class FactsCommand(_PagedHelp, TyperCommand):
+    """A command of `facts`: its `--help` is paged."""
+
+
+class FactsGroup(_PagedHelp, TyperGroup):
     """Prints what a command returns, and maps every error a command can meet to its exit code and one line (or
     the lines it has to say), so that no user ever sees a traceback."""
 
@@ -58,7 +85,7 @@ class FactsGroup(TyperGroup):
             streams.stdout.flush()  # here, so that a failed write is handled below, not at exit
             return None
         except UsageError as error:  # a command's options and arguments, an unknown command
-            _usage_error(error, streams)
+            _usage_error(error, streams, " ".join(filter(None, [ctx.command_path, ctx.invoked_subcommand])))
         except typer.Exit:  # with a code of its own: keep it, even if the reader has gone
             try:
                 streams.stdout.flush()

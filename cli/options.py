@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
@@ -16,6 +16,7 @@ from typer._click.globals import get_current_context
 from typer._types import TyperChoice  # the choice type of Typer 0.26 to 0.28 (Click's, adapted)
 
 from . import complete
+from .errors import UsageProblem
 from .printers import formats_for
 from .query import ARTICLE, Period
 from .store import ENV_VAR, Store, open_store, resolve_store_path, writable_store_path
@@ -52,18 +53,19 @@ def current_run() -> Run:
 class Vocabulary(TyperChoice):
     """A value of a closed vocabulary: anything else is refused with the nearest value suggested, or the list."""
 
-    def __init__(self, choices: Sequence[str], plural: str, hint: str = "") -> None:
-        super().__init__(choices)
-        self.plural, self.hint = plural, hint
+    def __init__(self, choices: Sequence[str], plural: str) -> None:
+        super().__init__(choices, case_sensitive=False)
+        self.plural = plural
 
     def get_invalid_choice_message(self, value: Any, ctx: Any) -> str:
         import difflib
 
         names = [str(choice) for choice in self.choices]
-        close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.6) if len(str(value)) <= 200 else []
+        wanted = str(value).casefold()
+        close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6) if len(wanted) <= 200 else []
         if close:
-            return f"{value!r} is not one of the {self.plural}; did you mean {close[0]!r}?{self.hint}"
-        return f"{value!r} is not one of: {', '.join(names)}{self.hint}"
+            return f"{value!r} is not one of the {self.plural}; did you mean {close[0]!r}?"
+        return f"{value!r} is not one of: {', '.join(names)}"
 
 
 def _date(value: str | None) -> str | None:
@@ -84,36 +86,56 @@ def _list(values: Sequence[str]) -> str:
     return ", ".join(values)
 
 
+def _store_path(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    if not value:
+        raise typer.BadParameter("an empty path names no store")
+    return Path(value)
+
+
 DbOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--db",
         metavar="PATH",
+        callback=_store_path,
         help=f"The store file. Default: ${ENV_VAR}, else the bundled store.",
         show_default=False,
     ),
 ]
 
 
-def _bidi_option(envvar: str | None) -> Any:
+def _bidi_option() -> Any:
     return Annotated[
         str | None,
         typer.Option(
             "--bidi",
             metavar="MODE",
-            envvar=envvar,
             click_type=Vocabulary(BIDI_MODES, "bidi modes"),
             help="Right-to-left text for people: visual (shaped and reordered here, for terminals that do not), "
             "logical (as stored, for terminals that do), auto (visual on a terminal not known to reorder). Default: "
             "$FACTS_BIDI, else auto. Machine formats are never changed.",
             show_default=False,
-            show_envvar=False,
         ),
     ]
 
 
-BidiOption = _bidi_option(None)
-GlobalBidiOption = _bidi_option("FACTS_BIDI")
+BidiOption = _bidi_option()
+BIDI_VARIABLE = "FACTS_BIDI"
+
+
+def bidi_from(environ: Mapping[str, str]) -> str | None:
+    """The bidi mode `$FACTS_BIDI` asks for (any case), or None; UsageProblem for one that is not a mode."""
+    value = environ.get(BIDI_VARIABLE)
+    if not value:
+        return None
+    if value.casefold() not in BIDI_MODES:
+        problem = Vocabulary(BIDI_MODES, "bidi modes").get_invalid_choice_message(value, None)
+        raise UsageProblem(f"{BIDI_VARIABLE}: {problem}")
+    return value.casefold()
+
+
 NoPagerOption = Annotated[
     bool, typer.Option("--no-pager", help="Never send the output through a pager.", show_default=False)
 ]
@@ -151,6 +173,7 @@ def _fields_option(valid: Sequence[str]) -> Any:
             "--fields",
             metavar="FIELD,...",
             callback=parse,
+            autocompletion=complete.field_names(list(valid)),
             help="Fields to print, comma-separated; nested ones dotted (time.value). --fields nope lists them.",
             show_default=False,
         ),
@@ -190,15 +213,28 @@ def _inject(
     return wrapper
 
 
-def with_output(kind: str | None, fields: Sequence[str] | None = None) -> Callable[[Callable[..., Any]], Any]:
-    """Give a command the output options of a kind of view (`--format` if `kind`, `--fields` if `fields`, and
-    always `--bidi`, `--db`, `--no-pager`), applied to the Run, which it gets as its `run` argument."""
+def with_output(
+    kind: str | None,
+    fields: Sequence[str] | None = None,
+    *,
+    store: bool = True,
+    bidi: bool = True,
+    pager: bool = True,
+) -> Callable[[Callable[..., Any]], Any]:
+    """Give a command the options of what it reads and writes (`--format` if it prints a `kind` of view,
+    `--fields` if it has `fields`, `--db` if it reads a `store`, `--bidi` if it draws text for people, `--no-pager`
+    if its output may be long), applied to the Run, which it gets as its `run` argument."""
     options: dict[str, Any] = {}
     if kind is not None:
         options["output_format"] = _format_option(kind)
     if fields is not None:
         options["fields"] = _fields_option(fields)
-    options.update(bidi=BidiOption, db=DbOption, no_pager=NoPagerOption)
+    if bidi:
+        options["bidi"] = BidiOption
+    if store:
+        options["db"] = DbOption
+    if pager:
+        options["no_pager"] = NoPagerOption
 
     def configure(**values: Any) -> Run:
         chosen = OutputChoice(**values)
@@ -234,7 +270,7 @@ SELECTION_OPTIONS: dict[str, Any] = {
         typer.Option(
             "--type",
             metavar="TYPE",
-            click_type=Vocabulary(list(FACT_TYPES), "types", " (facts types lists them)"),
+            click_type=Vocabulary(list(FACT_TYPES), "types"),
             help=f"Only facts of this type (repeatable: any of them): {_list(FACT_TYPES)}. `facts types` gives "
             "their labels.",
             show_default=False,
@@ -312,7 +348,13 @@ SELECTION_OPTIONS: dict[str, Any] = {
     ],
     "limit": Annotated[
         int | None,
-        typer.Option("--limit", metavar="N", callback=_positive, help="At most N facts.", show_default=False),
+        typer.Option(
+            "--limit",
+            metavar="N",
+            callback=_positive,
+            help="At most N facts (stats: N rows a group).",
+            show_default=False,
+        ),
     ],
     "lang": Annotated[
         str,
@@ -320,7 +362,8 @@ SELECTION_OPTIONS: dict[str, Any] = {
             "--lang",
             metavar="LANG",
             click_type=Vocabulary(LANGS, "languages"),
-            help="The language of the claims (and labels) shown: ar (the default) or en.",
+            help="The language shown, ar (the default) or en: of the claim in tables and plain lines; of the labels "
+            "of stats.",
             show_default=False,
         ),
     ],

@@ -128,4 +128,5 @@ def print_view(view: View | DetailView | SourceView, streams: Streams, chosen: s
         with streams.output(human=printer.human) as out:
             printer.write(view, out, streams, fields)
     if not records:
-        raise NotFound(f"no {view.noun} matched")
+        footer = " ".join(line.strip() for line in getattr(view, "footer", ()))
+        raise NotFound(f"no {view.noun} matched" + (f"; {footer}" if footer else ""))

@@ -560,6 +560,15 @@ def _entity_ids(name: str, index: EntityIndex, option: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _source_ids(store: Store, wanted: list[str]) -> list[str]:
+    """The ids `--source` names, each of a source of the store; NotFound, with the closest, for one that is not."""
+    known = [source["id"] for source in store.sources if isinstance(source.get("id"), str)]
+    for name in wanted:
+        if name not in known:
+            not_found("source", name, known, "`facts source --format json` shows them")
+    return wanted
+
+
 def select_facts(store: Store, selection: FactSelection, index: EntityIndex | None = None) -> list[Record]:
     """The store's facts that pass the selection's filters, in its order (store order unless --sort); the store's
     own list when nothing is filtered or sorted, which a search then knows to cover the whole store.
@@ -578,10 +587,13 @@ def select_facts(store: Store, selection: FactSelection, index: EntityIndex | No
         speakers=frozenset(speakers),
         since=Period.parse(selection.since) if selection.since else None,
         until=Period.parse(selection.until) if selection.until else None,
-        sources=frozenset(selection.sources or []),
+        sources=frozenset(_source_ids(store, selection.sources or [])),
     )
     facts = [fact for fact in store.facts if filters.admits(fact)] if any(filters) else store.facts
     return sort_facts(facts, selection.sort) if selection.sort else facts
+
+
+_LISTED = 10  # candidates named in a message; a prefix such as `r` may start thousands of ids
 
 
 def resolve_fact_ids(store: Store, wanted: list[str]) -> list[Record]:
@@ -598,7 +610,10 @@ def resolve_fact_ids(store: Store, wanted: list[str]) -> list[Record]:
         if len(matches) == 1:
             found[matches[0]] = facts[matches[0]]
         elif matches:
-            raise UsageProblem(f"{name!r} is the start of {len(matches)} fact ids: {', '.join(matches)}")
+            shown = ", ".join(matches[:_LISTED]) + (
+                f" and {len(matches) - _LISTED} more" if len(matches) > _LISTED else ""
+            )
+            raise UsageProblem(f"{name!r} is the start of {len(matches)} fact ids: {shown}")
         else:
             not_found("fact", name, list(facts))
     return list(found.values())

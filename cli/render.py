@@ -8,7 +8,7 @@ folded or cut: a listing whose table cannot give its text columns a readable wid
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from rich.cells import cell_len
@@ -53,8 +53,9 @@ def store_text(value: Any, style: str = "") -> Text:
     return Text(sanitize("" if value is None else str(value)), style=style)
 
 
-def cell(text: Text, visual: bool) -> RenderableType:
-    """Store text as a cell: in visual mode, right-to-left text becomes `BidiText`; anything else stays `Text`.
+def cell(text: Text, visual: bool, rtl: bool | None = None) -> RenderableType:
+    """Store text as a cell: in visual mode, text with right-to-left letters becomes `BidiText` (its paragraph
+    direction `rtl`, or its first strong letter's); anything else stays `Text`.
 
     .visual (and with it the bidi and shaping libraries) is imported for visual mode only.
     """
@@ -63,7 +64,16 @@ def cell(text: Text, visual: bool) -> RenderableType:
     from .bidi import has_rtl
     from .visual import BidiText
 
-    return BidiText(text) if has_rtl(text.plain) else text
+    return BidiText(text, rtl) if has_rtl(text.plain) else text
+
+
+# Fields whose text runs left to right whatever letters come first: the reasons of a match are English sentences
+# that quote the query (`كازاخستان = entity kazakhstan; تسليم in claim`).
+_LEFT_TO_RIGHT = {"matched"}
+
+
+def _direction(name: str) -> bool | None:
+    return False if name in _LEFT_TO_RIGHT else None
 
 
 def time_label(time: dict[str, Any] | None) -> str:
@@ -96,6 +106,7 @@ TEXT_WIDTHS = {
     "name.ar": 20,
 }
 _NUMBERS = {"fact_count", "count", "score"}
+_ROWS_AT_ONCE = 32
 _STATUS_STYLES = {"done": "green", "ongoing": "yellow", "planned": "cyan"}
 _SECONDARY = {"time.precision", "matched", "score"}
 GAP = 2
@@ -175,7 +186,8 @@ def _sections(records: Sequence[Record], section: Callable[[Record], str] | None
 def render_listing(view: View, fields: Sequence[str], console: Console, *, visual: bool = False) -> None:
     """A listing for people: a table when it fits the width (see `table_fits`), else one block per record: its
     short fields on one line, id first, then each text field below it over the whole width. The header comes
-    first; groups (`section`) get a heading; the caption and footer follow."""
+    first; groups (`section`) get a heading; the caption (when a record shows what it explains) and the footer
+    follow. Printed a piece at a time, so that a long listing starts to show (in the pager) at once."""
     columns = [name for name in fields if name != view.section_column]
     natural = _natural_widths(view.records, columns)
     layout: _Table | _Stacked
@@ -183,18 +195,20 @@ def render_listing(view: View, fields: Sequence[str], console: Console, *, visua
         layout = _Table(columns, _table_widths(columns, natural, console.width), visual)
     else:
         layout = _Stacked(columns, natural, console.width, visual)
-    parts: list[RenderableType] = [*layout.header()]
+    for part in layout.header():
+        console.print(part, overflow="fold")
     for heading, records in _sections(view.records, view.section):
         if heading or isinstance(layout, _Stacked):
-            parts.append(Text(""))
+            console.print()
         if heading:
-            parts.append(Text(sanitize(heading), style="bold underline"))
-        parts += layout.rows(records)
-    if view.caption:
-        parts += [Text(""), Text(view.caption, style="dim")]
-    if view.footer:
-        parts.append(store_text(view.footer))
-    console.print(Group(*parts), overflow="fold")
+            console.print(Text(sanitize(heading), style="bold underline"), overflow="fold")
+        for part in layout.rows(records):
+            console.print(part, overflow="fold")
+    if view.caption and "time.value" in columns and any(cell_text(r, "time.value")[:1] == "≈" for r in view.records):
+        console.print()
+        console.print(Text(view.caption, style="dim"), overflow="fold")
+    for line in view.footer:
+        console.print(store_text(line), overflow="fold")
 
 
 def _header(name: str) -> str:
@@ -219,14 +233,18 @@ class _Table:
             )
         return table
 
-    def header(self) -> list[RenderableType]:
-        return [self._table(header=True)]
+    def header(self) -> Iterator[RenderableType]:
+        yield self._table(header=True)
 
-    def rows(self, records: Sequence[Record]) -> list[RenderableType]:
-        table = self._table(header=False)
-        for record in records:
-            table.add_row(*(cell(_styled(record, name), self.visual) for name in self.columns))
-        return [table]
+    def rows(self, records: Sequence[Record]) -> Iterator[RenderableType]:
+        """Tables of a few rows each: the columns have fixed widths, so they line up as one."""
+        for start in range(0, len(records), _ROWS_AT_ONCE):
+            table = self._table(header=False)
+            for record in records[start : start + _ROWS_AT_ONCE]:
+                table.add_row(
+                    *(cell(_styled(record, name), self.visual, rtl=_direction(name)) for name in self.columns)
+                )
+            yield table
 
 
 class _Stacked:
@@ -244,32 +262,30 @@ class _Stacked:
         for index, (name, value) in enumerate(zip(self.short, values, strict=True)):
             if index:
                 joined.append(" " * GAP)
-            if self.aligned and index < len(self.short) - 1:
+            if self.aligned and (index < len(self.short) - 1 or name in _NUMBERS):
                 padding = " " * (self.natural[name] - value.cell_len)
                 value = Text.assemble(padding, value) if name in _NUMBERS else Text.assemble(value, padding)
             joined.append_text(value)
         joined.rstrip()
         return joined
 
-    def header(self) -> list[RenderableType]:
-        parts: list[RenderableType] = [self._line([Text(_header(name), style="bold") for name in self.short])]
+    def header(self) -> Iterator[RenderableType]:
+        yield self._line([Text(_header(name), style="bold") for name in self.short])
         if self.texts:
-            parts.append(Text(" " * INDENT + "  ·  ".join(_header(name) for name in self.texts), style="bold"))
-        return parts
+            yield Text(" " * INDENT + "  ·  ".join(_header(name) for name in self.texts), style="bold")
 
-    def rows(self, records: Sequence[Record]) -> list[RenderableType]:
-        parts: list[RenderableType] = []
+    def rows(self, records: Sequence[Record]) -> Iterator[RenderableType]:
         for index, record in enumerate(records):
             values = [_styled(record, name) for name in self.short]
             first = self._line(values)
             if values:
                 first.stylize("bold", 0, len(values[0].plain))
-            parts += [Text(""), first] if index else [first]
+            parts: list[RenderableType] = [Text(""), first] if index else [first]
             for name in self.texts:
                 value = _styled(record, name)
                 if value.plain:
-                    parts.append(_Indented(cell(value, self.visual), INDENT))
-        return parts
+                    parts.append(_Indented(cell(value, self.visual, rtl=_direction(name)), INDENT))
+            yield Group(*parts)
 
 
 class _Indented:
@@ -306,14 +322,12 @@ def _term_label(vocabulary: dict[str, Any], key: Any, style: str = "") -> Text:
     return label.append(f" · {term.ar}", "dim") if term else label
 
 
-def _fact_detail(fact: Record, entities: dict[str, Record], visual: bool) -> Table:
-    """One fact in full, a labelled line per field, references shown with their names."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
+def _fact_rows(fact: Record, entities: dict[str, Record]) -> list[tuple[str, Text]]:
+    """One fact in full, a labelled value per field, references shown with their names."""
+    rows: list[tuple[str, Text]] = []
 
     def row(label: str, value: Text) -> None:
-        grid.add_row(label, cell(value, visual))
+        rows.append((label, value))
 
     row("id", store_text(fact.get("id"), "bold"))
     row("type", _term_label(FACT_TYPES, fact.get("type")))
@@ -358,17 +372,31 @@ def _fact_detail(fact: Record, entities: dict[str, Record], visual: bool) -> Tab
     span = fact.get("span") if isinstance(fact.get("span"), dict) else {}
     row("span", store_text(f"{span.get('start')}:{span.get('end')}"))
     row("source", store_text(fact.get("source")))
-    return grid
+    return rows
 
 
 def render_details(view: DetailView, console: Console, *, visual: bool = False) -> None:
-    """Facts in full, one after the other, a blank line between them."""
-    parts: list[RenderableType] = []
-    for index, fact in enumerate(view.facts):
+    """Facts in full, one after the other, a blank line between them: a label and its value on each line, or,
+    where the values would not have room for their longest word (an id), each label above its value."""
+    facts = [_fact_rows(fact, view.entities) for fact in view.facts]
+    labels = max((cell_len(label) for rows in facts for label, _ in rows), default=0)
+    longest = max((cell_len(word) for rows in facts for _, value in rows for word in value.plain.split()), default=0)
+    beside = console.width - labels - GAP >= longest
+    for index, rows in enumerate(facts):
         if index:
-            parts.append(Text(""))
-        parts.append(_fact_detail(fact, view.entities, visual))
-    console.print(Group(*parts))
+            console.print()
+        if beside:
+            grid = Table.grid(padding=(0, GAP))
+            grid.add_column(style="bold", no_wrap=True)
+            grid.add_column()
+            for label, value in rows:
+                grid.add_row(label, cell(value, visual))
+            console.print(grid)
+            continue
+        for label, value in rows:
+            if label:
+                console.print(Text(label, style="bold"))
+            console.print(_Indented(cell(value, visual), GAP))
 
 
 def _source_lines(text: Text, visual: bool) -> Iterable[RenderableType]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from typing import TextIO
+from typing import Any, TextIO
 
 from .sanitize import sanitize
 
@@ -60,12 +61,13 @@ def _size_from(environ: Mapping[str, str], name: str) -> int:
 
 
 def pager_command(environ: Mapping[str, str]) -> str | None:
-    """The pager `$FACTS_PAGER`, else `$PAGER`, else `less` names; None when it is set empty (or to `cat`)."""
+    """The pager `$FACTS_PAGER`, else `$PAGER`, else `less` names; None when it is set empty (or to `cat`), and
+    by default on a dumb terminal."""
     for name in PAGER_VARIABLES:
         if name in environ:
             command = environ[name].strip()
             return command if command and command != "cat" else None
-    return DEFAULT_PAGER
+    return None if environ.get("TERM") == "dumb" else DEFAULT_PAGER  # less cannot work a dumb terminal
 
 
 class Streams:
@@ -158,59 +160,155 @@ class Streams:
 
     @contextmanager
     def output(self, *, human: bool) -> Iterator[TextIO]:
-        """Where a command writes its output: stdout, or on a terminal with a pager a buffer that goes to the pager
-        when it is taller than the screen (rendered as the terminal gets it, visual order included).
+        """Where a command writes its output: stdout, or on a terminal with a pager a stream that holds it until it
+        is taller than the screen and then sends it, and all that follows, to the pager as it comes (rendered as
+        the terminal gets it, visual order included); what never got that tall is written to stdout at the end.
 
-        `human` output is wrapped in explicit mode on a terminal that would otherwise reorder it a second time;
-        the mode is set on the terminal itself, not sent through the pager."""
+        `human` output has the spaces at the ends of its lines taken off (what a table pads them with), and is
+        wrapped in explicit mode on a terminal that would otherwise reorder it a second time; the mode is set on
+        the terminal itself, not sent through the pager."""
         explicit = human and self.explicit
         if explicit:
             self.stdout.write(EXPLICIT_MODE)
+        paged = _Paged(self) if self.is_tty and self.pager else None
+        stream: TextIO = paged if paged is not None else self.stdout  # type: ignore[assignment]
+        trimmed = _Trimmed(stream) if human else None
         try:
-            if not (self.is_tty and self.pager):
-                yield self.stdout
-                return
-            buffer = io.StringIO()
-            try:
-                yield buffer
-            except BaseException:
-                self.stdout.write(buffer.getvalue())
-                raise
-            text = buffer.getvalue()
-            if text.count("\n") < self.height or not self._page(text):
-                self.stdout.write(text)
+            yield trimmed if trimmed is not None else stream  # type: ignore[misc]
+            if trimmed is not None:
+                trimmed.close()
         finally:
+            if paged is not None:
+                paged.finish()
             if explicit:
                 self.stdout.write(IMPLICIT_MODE)
             self.stdout.flush()
 
-    def _page(self, text: str) -> bool:
-        """Show `text` through the pager; False when the pager cannot be started, or the shell could not find or
-        run it (126, 127), so that the text was not shown.
 
-        Ctrl-C belongs to the pager while it runs (less uses it to stop a search), as git does; the exit code
-        stays the command's, whatever the pager exits with."""
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+_TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
+# What a pager took when the pager then failed (a pager run by the shell that exits 2 or more: a syntax error, a
+# command not found) is written again directly: so much of it is kept.
+_KEPT = 1 << 20
+
+
+class _Trimmed(io.TextIOBase):
+    """Text for people with the spaces that pad the ends of its lines taken off (colour codes after them kept)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out, self.partial = out, ""
+
+    def write(self, text: str) -> int:
+        *lines, self.partial = (self.partial + text).split("\n")
+        if lines:
+            self.out.write("".join(_TRAILING_SPACES.sub(r"\1", line) + "\n" for line in lines))
+        return len(text)
+
+    def close(self) -> None:
+        if self.partial:
+            self.out.write(_TRAILING_SPACES.sub(r"\1", self.partial))
+            self.partial = ""
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+class _Paged(io.TextIOBase):
+    """Output for a terminal with a pager: held while it fits on the screen; once it is taller, the pager is
+    started and gets what was held and everything after, as it comes (a long listing shows its first screen at
+    once). Written to stdout at the end if it never got that tall, or if the pager cannot be started.
+
+    Ctrl-C belongs to the pager while it runs (less uses it to stop a search), as git does; the exit code stays
+    the command's, whatever the pager exits with."""
+
+    def __init__(self, streams: Streams) -> None:
+        self.streams = streams
+        self.held: list[str] = []
+        self.rows, self.column = 0, 0
+        self.process: Any = None
+        self.kept, self.kept_size, self.broken = [], 0, False
+        self.previous_handler: Any = None
+
+    def write(self, text: str) -> int:
+        if self.process is not None:
+            self._send(text)
+        elif self.held is None:
+            self.streams.stdout.write(text)
+        else:
+            self.held.append(text)
+            self._count(text)
+            if self.rows >= self.streams.height:
+                self._start()
+        return len(text)
+
+    def flush(self) -> None:
+        if self.process is None and self.held is None:
+            self.streams.stdout.flush()
+
+    def _count(self, text: str) -> None:
+        """Screen rows the text takes at the width (a long line wraps), counted as it comes."""
+        width = max(self.streams.width, 1)
+        *lines, last = _SGR.sub("", text).split("\n")
+        for line in lines:
+            self.rows += max(1, -(-(self.column + len(line)) // width))
+            self.column = 0
+        self.column += len(last)
+
+    def _command(self) -> list[str] | None:
         import shlex
+
+        pager = self.streams.pager or ""
+        if _SHELL_SYNTAX & set(pager):
+            return ["/bin/sh", "-c", pager]
+        words = shlex.split(pager)
+        return words if words and shutil.which(words[0]) else None
+
+    def _start(self) -> None:
         import signal
         import subprocess
 
-        assert self.pager is not None
-        command = ["/bin/sh", "-c", self.pager] if _SHELL_SYNTAX & set(self.pager) else shlex.split(self.pager)
-        environ = {**PAGER_ENVIRONMENT, **self.environ}
-        self.stdout.flush()
-        data = text.encode(self.stdout.encoding or "utf-8")  # what cannot be encoded fails as a direct write would
+        held, self.held = "".join(self.held), None  # type: ignore[assignment]
+        data = held.encode(self.streams.stdout.encoding or "utf-8")  # fails here as a direct write would
+        command = self._command()
         try:
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, env=environ)
+            if command is None:
+                raise FileNotFoundError(self.streams.pager)
+            self.streams.stdout.flush()
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, env={**PAGER_ENVIRONMENT, **self.streams.environ}
+            )
         except (OSError, ValueError):
-            return False
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            self.streams.stdout.write(held)
+            return
+        self.previous_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        self._send(held, data)
+
+    def _send(self, text: str, data: bytes | None = None) -> None:
+        if self.kept_size < _KEPT:
+            self.kept.append(text)
+            self.kept_size += len(text)
+        if self.broken:
+            return
+        data = data if data is not None else text.encode(self.streams.stdout.encoding or "utf-8")
         try:
-            assert process.stdin is not None
-            with suppress(BrokenPipeError):  # the user quit before the end: not an error
-                process.stdin.write(data)
+            self.process.stdin.write(data)
+        except BrokenPipeError:  # the user quit before the end: not an error, nothing more to show
+            self.broken = True
+
+    def finish(self) -> None:
+        """Wait for the pager; or write what was held, if it never started."""
+        if self.process is None:
+            if self.held is not None:
+                self.streams.stdout.write("".join(self.held))
+            return
+        import signal
+
+        try:
             with suppress(BrokenPipeError):
-                process.stdin.close()
-            status = process.wait()
+                self.process.stdin.close()
+            status = self.process.wait()
         finally:
-            signal.signal(signal.SIGINT, previous)
-        return status not in (126, 127)
+            signal.signal(signal.SIGINT, self.previous_handler)
+        shell = self.process.args[0] == "/bin/sh"
+        if (status >= 2 if shell else status in (126, 127)) and self.kept_size < _KEPT:  # the shell could not run it
+            self.streams.stdout.write("".join(self.kept))

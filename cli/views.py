@@ -18,7 +18,8 @@ class View(NamedTuple):
     `fields` are the leaf fields, in order: the columns of csv and tsv by default; `columns` are the default
     fields of table and plain; `section` names the group of a record, shown as a heading above its group in a
     table, which then leaves out the column `section_column` the heading stands for; `caption` and `footer` are
-    lines for people below the table (what a mark means; what was left out and how to see it).
+    lines for people below the table (what a mark means; what was left out and how to see it, which a "nothing
+    matched" also says).
     """
 
     noun: str
@@ -28,7 +29,7 @@ class View(NamedTuple):
     section: Callable[[Record], str] | None = None
     section_column: str | None = None
     caption: str | None = None
-    footer: str | None = None
+    footer: tuple[str, ...] = ()
     kind = "listing"
 
     def valid_fields(self) -> list[str]:
@@ -70,10 +71,13 @@ def timeline_view(facts: Sequence[Record], lang: str, undated_command: str) -> V
     dated = sort_facts([f for f in facts if fact_period(f)], "time")
     undated = len(facts) - len(dated)
     footer = (
-        f"{undated} {'fact has' if undated == 1 else 'facts have'} no date and {'is' if undated == 1 else 'are'} "
-        f"not shown: {undated_command} lists them last"
+        (
+            f"{undated} {'fact has' if undated == 1 else 'facts have'} no date and {'is' if undated == 1 else 'are'} "
+            f"not shown; {'it comes' if undated == 1 else 'they come'} last in:",
+            f"  {undated_command}",
+        )
         if undated
-        else None
+        else ()
     )
     return View(
         "dated facts",
@@ -116,9 +120,9 @@ def _year(fact: Record) -> str:
 _ARTICLE_ITSELF = {"ar": "المقال نفسه", "en": "the article itself"}
 
 
-def stats_view(facts: Sequence[Record], store: Store, lang: str) -> View:
-    """Counts of facts by type, entity involved, speaker (`article` when unattributed) and year; labels (type and
-    entity names) in `lang`."""
+def stats_view(facts: Sequence[Record], store: Store, lang: str, limit: int | None = None) -> View:
+    """Counts of facts by type, entity involved, speaker (`article` when unattributed) and year, the `limit` most
+    counted of each; labels (type and entity names) in `lang`."""
     names = {e["id"]: (e.get("name") or {}).get(lang, "") for e in store.entities if isinstance(e.get("id"), str)}
     labels: dict[str, Callable[[str], str]] = {
         "type": lambda key: getattr(FACT_TYPES[key], lang) if key in FACT_TYPES else "",
@@ -135,7 +139,7 @@ def stats_view(facts: Sequence[Record], store: Store, lang: str) -> View:
     records = [
         {"dimension": dimension, "key": key, "label": labels[dimension](key), "count": count}
         for dimension, table in counts.items()
-        for key, count in table.items()
+        for key, count in list(table.items())[:limit]
     ]
     return View(
         "facts",

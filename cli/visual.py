@@ -37,9 +37,9 @@ class BidiText:
     line shaped and reordered with the paragraph direction of the whole text, and right-aligned when that
     direction is right to left. Styles follow their characters."""
 
-    def __init__(self, text: Text) -> None:
+    def __init__(self, text: Text, rtl: bool | None = None) -> None:
         self.text = text
-        self.rtl = is_rtl(text.plain)
+        self.rtl = is_rtl(text.plain) if rtl is None else rtl
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         plain = self.text.plain

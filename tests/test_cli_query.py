@@ -115,8 +115,10 @@ def test_sort_and_limit_on_search_and_stats(run):
     by_id = fact_ids(run, "search", "Kazakhstan", "--sort", "id")
     assert by_id == sorted(ranked) and by_id != ranked
     assert fact_ids(run, "search", "Kazakhstan", "--limit", "2") == ranked[:2]
-    counts = records(run, "stats", "--limit", "1")
-    assert {r["dimension"]: r["count"] for r in counts if r["dimension"] in ("type", "year")} == {"type": 1, "year": 1}
+    every = records(run, "stats")
+    top = records(run, "stats", "--limit", "1")
+    assert [r["dimension"] for r in top] == ["type", "entity", "speaker", "year"]
+    assert top == [next(r for r in every if r["dimension"] == row["dimension"]) for row in top]
 
 
 def test_lang_chooses_the_claim_shown(run):
@@ -239,17 +241,29 @@ def test_timeline_table_groups_by_year(run):
         assert headings == ["2013", "2015"]
         assert lines.index("2013") < lines.index("2015")
         assert "≈2015-12-23" in table and "≈ date inferred" in table
-        assert lines[-1] == "20 facts have no date and are not shown: facts list --sort time lists them last"
+        assert lines[-2:] == ["20 facts have no date and are not shown; they come last in:", "  facts list --sort time"]
 
 
-def test_the_undated_line_names_the_list_of_the_same_facts(run):
-    table = run("timeline", "-f", "table", "--entity", "Kazakhstan", "--lang", "en", env={"COLUMNS": "120"}).stdout
-    command = table.splitlines()[-1].split(": ", 1)[1].removesuffix(" lists them last")
-    assert command == "facts list --entity Kazakhstan --lang en --sort time"
-    listed = run(*command.split()[1:], "--format", "json")
-    undated = [fact for fact in json.loads(listed.stdout) if fact["time"] is None]
-    assert table.splitlines()[-1].startswith(f"{len(undated)} facts have no date")
-    assert json.loads(listed.stdout)[-len(undated) :] == undated
+def test_the_undated_line_names_the_list_of_the_same_facts(run, tmp_path):
+    store = tmp_path / "mine.json"
+    assert run("init", str(store)).returncode == 0
+    args = ["--entity", "Kazakhstan", "--lang", "en", "--db", str(store)]
+    table = run("timeline", "-f", "table", *args, env={"COLUMNS": "400"}).stdout.splitlines()
+    command = table[-1].strip()
+    assert command == f"facts list --db {store} --entity Kazakhstan --lang en --sort time"
+    listed = json.loads(run(*command.split()[1:], "--format", "json").stdout)
+    undated = [fact for fact in listed if fact["time"] is None]
+    assert table[-2] == f"{len(undated)} facts have no date and are not shown; they come last in:"
+    assert listed[-len(undated) :] == undated
+
+
+def test_a_timeline_of_undated_facts_only_says_where_they_are(run):
+    result = run("timeline", "--type", "threat")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "facts: no dated facts matched; 2 facts have no date and are not shown; they come last in: "
+        "facts list --type threat --sort time\n"
+    )
 
 
 def test_stats_count_by_type_entity_speaker_and_year(run):

@@ -209,11 +209,14 @@ def test_stats_show_their_groups_and_right_aligned_counts():
     assert [line for line in lines if line.startswith("By ")] == ["By type", "By entity", "By speaker", "By year"]
     assert lines[0].split() == ["KEY", "LABEL", "COUNT"]
     count_column = lines[0].index("COUNT") + len("COUNT")
-    rows = [line for line in lines if re.search(r"\d$", line)]
+    rows = [line for line in lines if re.search(r"\s\d+$", line) and not line.startswith(" ")]
     assert rows and all(len(line) == count_column for line in rows)
     assert "Sergei Shoigu" in "\n".join(lines) and "Russia" in "\n".join(lines)
     arabic = screen(["stats"], 80, "logical")
     assert "سيرغي شويغو" in arabic and "المقال نفسه" in arabic
+    narrow = screen(["stats"], 60, "logical").split("\n")
+    counts = [line for line in narrow if re.fullmatch(r"\S+ +\d+", line)]
+    assert counts and len({len(line) for line in counts}) == 1, "counts right-aligned in blocks too"
 
 
 def test_colour_marks_status_and_is_never_alone():

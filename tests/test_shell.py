@@ -230,7 +230,7 @@ def test_help_of_an_unknown_command_suggests_one(run):
 def test_a_bad_value_of_a_vocabulary_suggests_the_nearest(run):
     result = run("list", "--type", "agrement")
     assert result.returncode == 2
-    assert "'agrement' is not one of the types; did you mean 'agreement'? (facts types lists them)" in result.stderr
+    assert "'agrement' is not one of the types; did you mean 'agreement'? (try 'facts list -h')" in result.stderr
     far = run("list", "--type", "zzz").stderr
     assert "'zzz' is not one of: agreement, meeting" in far
     assert "did you mean 'visual'" in run("list", "--bidi", "visul").stderr
@@ -393,3 +393,146 @@ def test_a_cascade_on_a_terminal_shows_what_goes_and_asks(store, answer, removed
     assert "  fact ru-by-air-defence" in output and "Remove them? [y/N]" in output
     assert (store.read_bytes() != before) == removed
     assert ("nothing removed" in output) != removed
+
+
+# what a first review found
+
+
+def test_show_puts_each_label_above_its_value_where_an_id_would_not_fit(run):
+    narrow = run("show", "ru-am-caucasus-air-defence", "-f", "text", env={"COLUMNS": "40"}).stdout.split("\n")
+    assert narrow[:2] == ["id", "  ru-am-caucasus-air-defence"]
+    assert "  (caucasus-air-defence-system)  as subject · موضوع" in "\n".join(narrow) or any(
+        "(caucasus-air-defence-system)" in line for line in narrow
+    )
+    assert all(len(line) <= 40 for line in narrow) and "…" not in "\n".join(narrow)
+    wide = run("show", "ru-am-caucasus-air-defence", "-f", "text", env={"COLUMNS": "80"}).stdout.split("\n")
+    assert wide[0].split() == ["id", "ru-am-caucasus-air-defence"]
+
+
+def test_the_pager_counts_screen_rows_not_lines(tmp_path):
+    document = json.loads(BUNDLED.read_text(encoding="utf-8"))
+    for fact in list(document["facts"].values())[:8]:
+        fact["type"] = "rumour-" + "x" * 150
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    paged = pty_output(["validate", "--db", str(broken)], FACTS_PAGER="sed s/^/PAGED:/")
+    assert paged.count("PAGED:") == 8, "8 lines of 200 columns take 24 rows of 80"
+
+
+def test_a_long_listing_goes_through_the_pager_whole(run):
+    direct = pty_output(["list", "--no-pager"])
+    paged = pty_output(["list"], FACTS_PAGER="sed s/^//")
+    assert paged == direct
+
+
+def test_a_pager_the_shell_cannot_run_leaves_the_output_direct():
+    direct = pty_output(["list", "--no-pager"])
+    unclosed = pty_output(["list"], FACTS_PAGER='"unclosed')
+    assert unclosed.endswith(direct) and "Syntax error" in unclosed[: -len(direct)]
+    assert pty_output(["list"], FACTS_PAGER="no-such-pager-anywhere --flag") == direct
+
+
+def test_no_pager_by_default_on_a_dumb_terminal():
+    dumb = pty_output(["list"], TERM="dumb")
+    assert "rt-byline" in dumb
+    assert "PAGED" in pty_output(["list"], TERM="dumb", FACTS_PAGER="sed s/^/PAGED:/")
+
+
+def test_help_is_paged_as_facts_help_is():
+    assert pty_output(["list", "--help"], FACTS_PAGER="sed s/^/PAGED:/").startswith("PAGED:Usage: facts list")
+    assert pty_output(["help", "list"], FACTS_PAGER="sed s/^/PAGED:/").startswith("PAGED:Usage: facts list")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["source", "--spans"], "--spans marks the article for people: it takes --format text"),
+        (["source", "--spans", "-f", "json"], "--spans marks the article for people"),
+        (["source", "rt-by", "--spans", "-f", "text"], "--spans marks the whole article"),
+        (["remove", "--yes", "rt-byline", "--db", "x.json"], "--yes answers the question --cascade asks"),
+        (["remove", "--cascade", "rt-byline", "--db", "x.json"], "--cascade removes the facts that refer to"),
+        (["--db", "x.json", "init", "y.json"], "--db names a store to read, and init reads none"),
+    ],
+)
+def test_options_that_would_do_nothing_here_are_refused(run, args, message):
+    result = run(*args)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["export", "--bidi", "visual"], ["validate", "--bidi", "visual"], ["init", "x.json", "--db", "y.json"]],
+)
+def test_commands_take_only_the_options_that_do_something(run, args):
+    assert "No such option" in run(*args).stderr
+
+
+def test_errors_name_the_command_and_the_variable(run):
+    assert run("list", "--type").stderr == "facts list: Option '--type' requires an argument (try 'facts list -h')\n"
+    bogus = run("list", env={"FACTS_BIDI": "bogus"})
+    assert (bogus.returncode, bogus.stderr) == (2, "facts: FACTS_BIDI: 'bogus' is not one of: auto, visual, logical\n")
+    assert SHAPED.search(run("list", "-f", "table", "--bidi", "VISUAL").stdout)
+    assert SHAPED.search(run("list", "-f", "table", env={"FACTS_BIDI": "Visual"}).stdout)
+    assert "did you mean 'agreement'" in run("list", "--type", "AGREMENT").stderr
+
+
+def test_an_ambiguous_prefix_names_ten_candidates_at_most(run):
+    result = run("show", "r")
+    assert result.returncode == 2
+    assert result.stderr.count(",") == 9 and result.stderr.rstrip().endswith("more")
+
+
+def test_an_unknown_source_is_named(run):
+    result = run("list", "--source", "rt-ar-2015-12-24")
+    assert result.returncode == 1
+    assert result.stderr == "facts: no source with id 'rt-ar-2015-12-24'; did you mean rt-ar-2015-12-23?\n"
+    assert run("list", "--source", "tass").stderr.endswith("`facts source --format json` shows them\n")
+
+
+def test_the_legend_of_marks_only_when_a_mark_is_shown(run):
+    assert "≈ date inferred" in run("list", "-f", "table").stdout
+    assert "≈ date inferred" not in run("list", "-f", "table", "--type", "threat").stdout
+    assert "≈ date inferred" not in run("timeline", "-f", "table", "--until", "2013").stdout
+
+
+def test_stats_limit_is_rows_a_group(run):
+    lines = run("stats", "--limit", "2", "-f", "tsv").stdout.splitlines()[1:]
+    assert [line.split("\t")[0] for line in lines] == ["type"] * 2 + ["entity"] * 2 + ["speaker"] * 2 + ["year"] * 2
+
+
+def test_completion_of_what_a_first_review_found_missing():
+    assert "facts 0.1.0" not in complete("bash", "facts --version ")
+    assert complete("bash", "facts remove --kind source rt") == ["rt-ar-2015-12-23"]
+    assert "kazakhstan" in complete("bash", "facts remove --kind entity kaz")
+    assert complete("bash", "facts help se") == ["search"]
+    assert complete("bash", "facts list --fields id,ty") == ["id,type"]
+    env = {k: v for k, v in os.environ.items() if k != "FACTS_DB"}
+    env.update(_FACTS_COMPLETE="complete_bash", COMP_WORDS="facts show x", COMP_CWORD="x")
+    result = subprocess.run([str(FACTS_BIN)], env=env, capture_output=True, text=True, timeout=30)
+    assert (result.returncode, result.stdout) == (2, "") and "internal error" not in result.stderr
+
+
+def test_completion_leaves_out_what_a_shell_would_run(run, tmp_path):
+    document = json.loads(BUNDLED.read_text(encoding="utf-8"))
+    document["facts"]["1"]["id"] = "zz\x1b]52;c;cm0gLXJmIH4=\x07"
+    document["facts"]["2"]["id"] = "zz-fine"
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    assert complete("bash", f"facts show --db {path} zz") == ["zz-fine"]
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is needed")
+def test_reasons_of_a_match_read_left_to_right_in_visual_order():
+    from facts_cli.bidi import display
+
+    pane = Pane(f"{FACTS_BIN} search كازاخستان تسليم --no-pager --lang en", width=80, height=60)
+    try:
+        lines = pane.wait_for("__rc=")
+    finally:
+        pane.close()
+    hits = subprocess.run(
+        [str(FACTS_BIN), "search", "كازاخستان", "تسليم", "--format", "json"], capture_output=True, text=True, check=True
+    )
+    reasons = {hit["matched"] for hit in json.loads(hits.stdout)}
+    shown = {display(reason, rtl=False)[0] for reason in reasons if len(reason) < 76}
+    assert shown and shown <= {line.strip() for line in lines}, lines
