@@ -15,6 +15,7 @@ from conftest import REPO
 from facts_cli.arabic import normalize, tokenize, without_proclitic
 from facts_cli.query import EntityIndex, spellings
 from facts_cli.validate import validate_document
+from facts_cli.vocabulary import FACT_TYPES, ROLES
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 
@@ -453,6 +454,36 @@ def test_no_alias_is_an_everyday_word(bundled_document):
             tokens = tokenize(alias)
             if len(tokens) == 1:
                 assert len(tokens[0]) > 2 and tokens[0] not in CODES_THAT_ARE_WORDS, (entity["id"], alias)
+
+
+# The roles whose meaning (cli/vocabulary.py) ties them to a kind of fact, and the fact types they fit: the states at
+# a meeting are its participants, not parties (a party is on one side of an agreement or cooperation); a body's
+# policy has an actor and a subject, no parties. An assessment judges something of another kind (a delivery, a joint
+# system) and keeps the roles of what it judges. The other roles fit any fact.
+ROLE_FITS = {
+    "signatory": {"agreement"},
+    "party": {"agreement", "cooperation", "integration", "assessment"},
+    "participant": {"meeting"},
+    "observer": {"meeting"},
+    "supplier": {"delivery", "assessment"},
+    "recipient": {"delivery", "assessment"},
+    "user": {"facility-use"},
+    "owner": {"facility-use"},
+    "host": {"facility-use"},
+    "document": {"agreement", "adoption"},
+    "target": {"threat"},
+    "publisher": {"publication"},
+}
+ANY_FACT = {"actor", "object", "subject", "region"}
+
+
+def test_a_role_fits_the_type_of_its_fact(bundled_document):
+    assert set(ROLE_FITS) | ANY_FACT == set(ROLES) and not set(ROLE_FITS) & ANY_FACT
+    assert set().union(*ROLE_FITS.values()) <= set(FACT_TYPES)
+    for fact in facts_of(bundled_document):
+        for participant in fact["participants"]:
+            fits = ROLE_FITS.get(participant["role"])
+            assert fits is None or fact["type"] in fits, (fact["id"], participant["entity"], participant["role"])
 
 
 def test_the_year_is_inferred_and_the_basis_weighs_every_year_the_weekday_allows(bundled_document):
