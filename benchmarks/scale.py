@@ -33,7 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from facts_cli.store import bundled_store_path, serialize
+from facts_cli.jsonfile import encode_document
+from facts_cli.store import bundled_store_path
 
 FACTS = str(Path(sys.executable).parent / "facts")
 JQ = shutil.which("jq")
@@ -134,7 +135,7 @@ def main() -> int:
     options = parser.parse_args()
     if options.grow:  # in a process of its own: see write_store
         document = grown_store(int(options.grow[0]))
-        Path(options.grow[1]).write_text(serialize(document), encoding="utf-8")
+        Path(options.grow[1]).write_bytes(encode_document(document))
         print(document["facts"][options.grow[0]]["id"])
         return 0
     work = Path(tempfile.mkdtemp(prefix="facts-scale-"))

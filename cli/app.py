@@ -19,21 +19,10 @@ from typer.core import TyperGroup
 
 from . import INTERNAL_ERROR, __version__
 from .arabic import tokenize
-from .query import ARTICLE, EntityIndex, Filters, Period, SearchIndex, search, sort_facts
-from .store import (
-    ENV_VAR,
-    SINGULAR,
-    TABLES,
-    InputError,
-    InvalidWrite,
-    Record,
-    Store,
-    StoreError,
-    UnknownRecord,
-    open_store,
-    resolve_store_path,
-    writable_store_path,
-)
+from .model import ARTICLE, SINGULAR, TABLES, Period, Record
+from .query import EntityIndex, Filters, SearchIndex, search, sort_facts
+from .storage import InputError, InvalidWrite, Store, StoreError, UnknownRecord
+from .store import ENV_VAR, open_store, resolve_store_path, writable_store_path
 from .terminal import Terminal
 from .views import View, entities_view, facts_view, search_view, stats_view, timeline_view, types_view
 from .vocabulary import ENTITY_KINDS, FACT_TYPES, STATUSES

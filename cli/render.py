@@ -13,11 +13,11 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from .model import Record, field_value
 from .sanitize import sanitize
-from .store import Record
 from .terminal import Terminal
 from .vocabulary import FACT_TYPES, ROLES, STATUSES
-from .writers import field_value, text_cell
+from .writers import text_cell
 
 
 class _Console(Console):

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from reference_search import reference_search
 
 from facts_cli.arabic import stem
+from facts_cli.model import ARTICLE
 from facts_cli.query import (
-    ARTICLE,
     EntityIndex,
     Filters,
     Period,

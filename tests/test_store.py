@@ -9,21 +9,16 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED, write_store
 
-from facts_cli import store as store_module
+from facts_cli import jsonfile as store_module
+from facts_cli.jsonfile import locked, write_atomically
+from facts_cli.storage import CACHE_DIR_VAR, NO_CACHE_VAR, InvalidWrite, StoreError, cached
 from facts_cli.store import (
-    CACHE_DIR_VAR,
     ENV_VAR,
-    NO_CACHE_VAR,
-    InvalidWrite,
-    StoreError,
     bundled_store_path,
-    cached,
-    locked,
     open_store,
     resolve_store_path,
-    transaction,
+    storage_for,
     writable_store_path,
-    write_atomically,
 )
 
 
@@ -110,7 +105,7 @@ def test_write_atomically_replaces_the_file_and_keeps_its_mode(tmp_path):
     path = tmp_path / "s.json"
     path.write_text("old", encoding="utf-8")
     path.chmod(0o600)
-    write_atomically(path, "new ي\n")
+    write_atomically(path, "new ي\n".encode())
     assert path.read_text(encoding="utf-8") == "new ي\n"
     assert path.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
@@ -125,7 +120,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(StoreError, match="cannot write: No space left on device"):
-        write_atomically(path, "new")
+        write_atomically(path, b"new")
     assert path.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
 
@@ -146,14 +141,16 @@ def test_transaction_writes_only_a_valid_store(tmp_path):
     path.write_bytes(BUNDLED.read_bytes())
     before = path.read_bytes()
 
-    def break_it(db):
-        db.table("facts").update({"type": "rumour"}, doc_ids=[1])
+    def break_it(draft):
+        broken = {**draft.records("facts")["1"], "type": "rumour"}
+        draft.remove("facts", ["1"])
+        return draft.insert("facts", [broken])
 
     with pytest.raises(InvalidWrite) as raised:
-        transaction(path, break_it)
+        storage_for(path).apply(break_it)
     assert str(raised.value.problems[0]).startswith("facts/ru-am-caucasus-air-defence: type: 'rumour'")
     assert path.read_bytes() == before
-    assert transaction(path, lambda db: db.table("facts").remove(doc_ids=[28])) == [28]
+    assert storage_for(path).apply(lambda draft: draft.remove("facts", ["28"])) is None
     assert len(open_store(path).facts) == 27
 
 
@@ -224,7 +221,7 @@ def test_nothing_is_cached_for_a_file_that_just_changed(monkeypatch, tmp_path, d
     monkeypatch.setenv(CACHE_DIR_VAR, str(tmp_path / "cache"))
     path = write_store(tmp_path / "s.json", document)
     store = open_store(path)
-    assert store.stamp is None
+    assert store.stamp is not None and not store.settled
     builds = Builds()
     cached(store, "x", "v", builds(1))
     cached(store, "x", "v", builds(2))
