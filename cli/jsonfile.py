@@ -310,7 +310,7 @@ class JSONFileStorage(Storage):
             version = _validation_version()
             trusted = kept(self.path, VALIDATED, version, read.stamp, read.checksum) is True
             document = _parse(self.path, read.data, ours=trusted)
-            before = _store(self.path, read, document) if trusted else None
+            before = _store(self.path, read, document)
             facts_before = list(document.get("facts", {}))
             draft = _TinyDBDraft(document)
             result = change(draft)
@@ -327,11 +327,10 @@ class JSONFileStorage(Storage):
 
             checksum = zlib.crc32(data)
             keep(self.path, VALIDATED, version, stamp, checksum, True)
-            if before is not None:
-                from .query import carry_search_index
+            from .query import carry_search_index
 
-                after = Store(self.path, document, stamp=stamp, checksum=checksum, **_tables(document))
-                carry_search_index(before, facts_before, after, draft.changes)
+            after = Store(self.path, document, stamp=stamp, checksum=checksum, **_tables(document))
+            carry_search_index(before, facts_before, after, draft.changes)
             return result
 
 

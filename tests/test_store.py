@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 from pathlib import Path
 
 import pytest
 from conftest import BUNDLED, write_store
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from facts_cli import jsonfile as store_module
-from facts_cli.jsonfile import locked, write_atomically
-from facts_cli.storage import CACHE_DIR_VAR, NO_CACHE_VAR, InvalidWrite, StoreError, cached
+from facts_cli import storage as storage_module
+from facts_cli.jsonfile import VALIDATED, _validation_version, encode_document, locked, write_atomically
+from facts_cli.storage import CACHE_DIR_VAR, NO_CACHE_VAR, InvalidWrite, StoreError, cached, keep, kept
 from facts_cli.store import (
     ENV_VAR,
     bundled_store_path,
@@ -20,6 +24,7 @@ from facts_cli.store import (
     storage_for,
     writable_store_path,
 )
+from facts_cli.vocabulary import FACT_TYPES
 
 
 def test_db_beats_environment_beats_bundled(monkeypatch, tmp_path):
@@ -252,3 +257,157 @@ def test_no_cache_when_asked(settled, monkeypatch, tmp_path, document):
     cached(open_store(path), "x", "v", builds(2))
     assert builds.calls == 2
     assert not settled.exists()
+
+
+# writes: the bytes written, and which file a write trusts
+
+
+JSON_TEXT = st.text(max_size=30) | st.text(alphabet=st.sampled_from('\x00\x1f\x7f\x85\u2028\u2029\ufeff\\"/ي😀'))
+DOCUMENT = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.integers(-(10**6), 10**6).map(float) | JSON_TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(JSON_TEXT, children, max_size=4),
+    max_leaves=20,
+)
+
+
+def standard_bytes(document) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(DOCUMENT)
+def test_a_store_is_encoded_as_the_standard_encoder_encodes_it(document):
+    assert encode_document(document) == standard_bytes(document)
+
+
+def test_the_bundled_store_is_encoded_byte_for_byte():
+    assert encode_document(json.loads(BUNDLED.read_bytes())) == BUNDLED.read_bytes()
+
+
+def test_what_orjson_refuses_is_encoded_by_the_standard_encoder():
+    deep: list = []
+    for _ in range(300):
+        deep = [deep]
+    for refused in ({"n": 2**70}, {"deep": deep}):
+        assert encode_document(refused) == standard_bytes(refused)
+    with pytest.raises(UnicodeEncodeError):
+        encode_document({"text": "half a pair \ud83d"})
+
+
+@pytest.fixture
+def writable(monkeypatch, tmp_path) -> Path:
+    """A copy of the bundled store, with the cache in tmp_path."""
+    monkeypatch.setenv(CACHE_DIR_VAR, str(tmp_path / "cache"))
+    monkeypatch.delenv(NO_CACHE_VAR, raising=False)
+    path = tmp_path / "s.json"
+    path.write_bytes(BUNDLED.read_bytes())
+    return path
+
+
+def adding(fact_id: str):
+    """A change that adds a valid fact (a copy of ru-kz-s300-free) under a new id."""
+
+    def change(draft):
+        template = next(f for f in draft.records("facts").values() if f["id"] == "ru-kz-s300-free")
+        return draft.insert("facts", [{**template, "id": fact_id}])
+
+    return change
+
+
+def break_by_hand(path: Path) -> bytes:
+    """Edit the file in place as a person might (same size): a fact's type no longer in the vocabulary."""
+    text = path.read_bytes()
+    broken = text.replace(b'"type": "publication"', b'"type": "publicatiom"', 1)
+    assert broken != text and len(broken) == len(text)
+    with open(path, "r+b") as handle:
+        handle.write(broken)
+    return broken
+
+
+def trust(path: Path, stamp, checksum) -> None:
+    """Say, in the cache, that the last validated write made the file with this stamp and CRC-32."""
+    keep(path, VALIDATED, _validation_version(), stamp, checksum, True)
+
+
+def test_a_write_trusts_the_file_it_made_and_no_other(writable):
+    storage = storage_for(writable)
+    storage.apply(adding("first"))
+    store = open_store(writable)
+    assert kept(writable, VALIDATED, _validation_version(), store.stamp, store.checksum) is True
+    broken = break_by_hand(writable)
+    with pytest.raises(InvalidWrite) as raised:
+        storage.apply(adding("second"))
+    assert [str(p) for p in raised.value.problems] == [
+        f"facts/rt-byline: type: 'publicatiom' is not one of: {', '.join(FACT_TYPES)}"
+    ]
+    assert writable.read_bytes() == broken
+
+
+def test_the_stamp_is_trusted_only_when_stamp_and_checksum_both_match(writable):
+    storage = storage_for(writable)
+    storage.apply(adding("first"))
+    before = open_store(writable)
+    break_by_hand(writable)
+    after = open_store(writable)
+    trust(writable, after.stamp, before.checksum)  # a same-tick edit: the stamp would not show it; the CRC-32 does
+    with pytest.raises(InvalidWrite):
+        storage.apply(adding("second"))
+    trust(writable, before.stamp, after.checksum)
+    with pytest.raises(InvalidWrite):
+        storage.apply(adding("second"))
+    trust(writable, after.stamp, after.checksum)  # what a write trusts, it does not check again: only the change
+    storage.apply(adding("second"))
+    assert [f["id"] for f in open_store(writable).facts][-2:] == ["first", "second"]
+
+
+def test_no_file_is_trusted_without_a_cache(writable, monkeypatch):
+    storage_for(writable).apply(adding("first"))
+    break_by_hand(writable)
+    store = open_store(writable)
+    trust(writable, store.stamp, store.checksum)
+    monkeypatch.setenv(NO_CACHE_VAR, "1")
+    with pytest.raises(InvalidWrite):
+        storage_for(writable).apply(adding("second"))
+
+
+# the cache: one entry per store and name, bounded in all
+
+
+def test_entries_of_stores_that_are_gone_are_pruned(settled, tmp_path, document):
+    first, second = write_store(tmp_path / "a.json", document), write_store(tmp_path / "b.json", document)
+    cached(open_store(first), "x", "v", lambda: "a")
+    cached(open_store(second), "x", "v", lambda: "b")
+    assert len(list(settled.glob("*.marshal"))) == 2
+    second.unlink()
+    third = write_store(tmp_path / "c.json", document)
+    cached(open_store(third), "x", "v", lambda: "c")
+    cached(open_store(third), "x", "v2", lambda: "c again")
+    assert sorted(kept_value(settled) for settled in settled.glob("*.marshal")) == ["a", "c again"]
+
+
+def kept_value(entry: Path):
+    with open(entry, "rb") as handle:
+        marshal.load(handle)
+        return marshal.load(handle)
+
+
+def test_the_cache_is_bounded_in_all_and_drops_what_was_made_longest_ago(settled, monkeypatch, tmp_path, document):
+    paths = [write_store(tmp_path / f"{name}.json", document) for name in "abcd"]
+    for age, path in enumerate(paths):
+        cached(open_store(path), "x", "v", lambda path=path: path.stem * 1000)
+        entry = next(e for e in settled.glob("*.marshal") if kept_value(e) == path.stem * 1000)
+        os.utime(entry, ns=(0, (age + 1) * 1_000_000_000))
+    monkeypatch.setattr(storage_module, "CACHE_LIMIT", 2500)
+    last = write_store(tmp_path / "e.json", document)
+    cached(open_store(last), "x", "v", lambda: "e" * 1000)
+    assert sorted(kept_value(e)[0] for e in settled.glob("*.marshal")) == ["d", "e"]
+
+
+def test_temporaries_of_killed_cache_writers_are_removed_once_old(settled, tmp_path, document):
+    settled.mkdir()
+    old, fresh = settled / ".x-1.marshal.abc.tmp", settled / ".x-2.marshal.def.tmp"
+    old.write_bytes(b"half")
+    fresh.write_bytes(b"half")
+    os.utime(old, ns=(0, 0))
+    cached(open_store(write_store(tmp_path / "s.json", document)), "x", "v", lambda: 1)
+    assert not old.exists() and fresh.exists()
