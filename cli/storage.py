@@ -133,22 +133,37 @@ def _entry(directory: Path, name: str, path: Path) -> Path:
     return directory / f"{name}-{key}.marshal"
 
 
-def kept(path: Path, name: str, version: str, stamp: Stamp | None, checksum: int | None) -> Any | None:
-    """What the cache keeps under `name` for this version of the store at `path` (its stamp and CRC-32) and this
-    `version` of the code that made it, or None."""
+def entry(
+    path: Path, name: str, version: str, wanted: Callable[[Stamp, int | None], bool] | None = None
+) -> tuple[Stamp, int | None, Any] | None:
+    """The one entry the cache keeps under `name` for the store at `path`, made by this `version` of the code (and,
+    when `wanted` is given, for a version of the store it accepts): the stamp and CRC-32 of the version of the
+    store it was made from, and its data; None when there is none."""
     directory = cache_directory()
-    if directory is None or stamp is None:
+    if directory is None:
         return None
     import marshal
 
     try:
         with open(_entry(directory, name, path), "rb") as handle:
             kept_version, _, kept_stamp, kept_checksum = marshal.load(handle)
-            if (kept_version, kept_stamp, kept_checksum) != (version, stamp, checksum):
+            stamp = tuple(kept_stamp)
+            if kept_version != version or (wanted is not None and not wanted(stamp, kept_checksum)):
                 return None
-            return marshal.load(handle)
+            return stamp, kept_checksum, marshal.load(handle)
     except (OSError, EOFError, ValueError, TypeError):
         return None
+
+
+def kept(path: Path, name: str, version: str, stamp: Stamp | None, checksum: int | None) -> Any | None:
+    """What the cache keeps under `name` for this version of the store at `path` (its stamp and CRC-32) and this
+    `version` of the code that made it, or None."""
+    if stamp is None:
+        return None
+    found = entry(
+        path, name, version, lambda kept_stamp, kept_checksum: (kept_stamp, kept_checksum) == (stamp, checksum)
+    )
+    return None if found is None else found[2]
 
 
 def keep(path: Path, name: str, version: str, stamp: Stamp, checksum: int | None, data: Any) -> None:

@@ -170,17 +170,20 @@ def _span_problem(fact: Record, texts: dict[str, str]) -> str | None:
 
 
 def _facts_to_check(document: dict[str, Any], scope: Scope | None, changes: Changes | None) -> Iterable[str]:
-    """The facts whose references to check: all; or those a change added, and those that refer to an entity or a
-    source it removed."""
+    """The facts whose references to check: all; or those a change added, and those that refer to an entity it
+    removed or to a source it added or removed (a source added under a stored id changes which text spans are of)."""
     facts = document.get("facts", {})
     if scope is None or changes is None:
         return facts
-    gone = {table: {r.get("id") for r in changes.removed.get(table, {}).values()} for table in ("entities", "sources")}
+    sources = document.get("sources", {})
+    gone = {r.get("id") for r in changes.removed.get("entities", {}).values()}
+    touched = {r.get("id") for r in changes.removed.get("sources", {}).values()}
+    touched |= {sources[key].get("id") for key in scope.get("sources", []) if key in sources}
     chosen = dict.fromkeys(key for key in scope.get("facts", []) if key in facts)
-    if gone["entities"] or gone["sources"]:
+    if gone or touched:
         for key, fact in facts.items():
             entities = {entity for _, entity in entity_references(fact) if isinstance(entity, str)}
-            if entities & gone["entities"] or fact.get("source") in gone["sources"]:
+            if entities & gone or fact.get("source") in touched:
                 chosen[key] = None
     return chosen
 

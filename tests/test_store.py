@@ -12,9 +12,10 @@ from conftest import BUNDLED, write_store
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from facts_cli import jsonfile
 from facts_cli import jsonfile as store_module
 from facts_cli import storage as storage_module
-from facts_cli.jsonfile import VALIDATED, _validation_version, encode_document, locked, write_atomically
+from facts_cli.jsonfile import VALIDATED, _validation_version, encode_document, encoded, locked, write_atomically
 from facts_cli.storage import CACHE_DIR_VAR, NO_CACHE_VAR, InvalidWrite, StoreError, cached, keep, kept
 from facts_cli.store import (
     ENV_VAR,
@@ -110,7 +111,7 @@ def test_write_atomically_replaces_the_file_and_keeps_its_mode(tmp_path):
     path = tmp_path / "s.json"
     path.write_text("old", encoding="utf-8")
     path.chmod(0o600)
-    write_atomically(path, "new ي\n".encode())
+    write_atomically(path, [b"new ", "ي\n".encode()])
     assert path.read_text(encoding="utf-8") == "new ي\n"
     assert path.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
@@ -125,7 +126,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(StoreError, match="cannot write: No space left on device"):
-        write_atomically(path, b"new")
+        write_atomically(path, [b"new"])
     assert path.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
 
@@ -275,9 +276,14 @@ def standard_bytes(document) -> bytes:
 
 
 @settings(max_examples=300, deadline=None)
-@given(DOCUMENT)
-def test_a_store_is_encoded_as_the_standard_encoder_encodes_it(document):
-    assert encode_document(document) == standard_bytes(document)
+@given(DOCUMENT | st.dictionaries(JSON_TEXT, st.dictionaries(JSON_TEXT, DOCUMENT)), st.sampled_from([1, 2, 1000]))
+def test_a_store_is_encoded_as_the_standard_encoder_encodes_it(document, at_once):
+    original = jsonfile.RECORDS_AT_ONCE
+    jsonfile.RECORDS_AT_ONCE = at_once
+    try:
+        assert encode_document(document) == standard_bytes(document)
+    finally:
+        jsonfile.RECORDS_AT_ONCE = original
 
 
 def test_the_bundled_store_is_encoded_byte_for_byte():
@@ -292,6 +298,33 @@ def test_what_orjson_refuses_is_encoded_by_the_standard_encoder():
         assert encode_document(refused) == standard_bytes(refused)
     with pytest.raises(UnicodeEncodeError):
         encode_document({"text": "half a pair \ud83d"})
+
+
+KEY = st.text(alphabet=st.sampled_from('ab1"\\: \n}{,'), max_size=6)
+STORE_LIKE = st.dictionaries(KEY, st.dictionaries(KEY, DOCUMENT, max_size=4), max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(STORE_LIKE, st.sampled_from([1, 3, 7, 1 << 22]))
+def test_a_store_file_a_write_made_is_read_back_a_record_at_a_time(tmp_path_factory, document, chunk):
+    """A write reads the file the last write made record by record (a whole parse held the file and orjson's
+    tree of it besides the document); whatever the keys and strings, it reads what one parse reads."""
+    path = tmp_path_factory.mktemp("ours") / "s.json"
+    stamp, checksum = write_atomically(path, encoded(document))
+    original = jsonfile._Chunks.SIZE
+    jsonfile._Chunks.SIZE = chunk
+    try:
+        assert jsonfile._read_ours(path, stamp, checksum) == json.loads(path.read_bytes())
+        assert jsonfile._read_ours(path, stamp, checksum ^ 1) is None
+    finally:
+        jsonfile._Chunks.SIZE = original
+
+
+def test_a_file_laid_out_otherwise_is_not_read_as_one_a_write_made(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"facts": {"1": {"id": "a"}}}, indent=4), encoding="utf-8")
+    store = open_store(path)
+    assert jsonfile._read_ours(path, store.stamp, store.checksum) is None
 
 
 @pytest.fixture

@@ -330,6 +330,17 @@ def test_removing_what_facts_refer_to_is_checked_as_the_whole_store_would_be(doc
     assert sum("unknown source 'rt-ar-2015-12-23'" in line for line in found) == len(document["facts"])
 
 
+def test_a_source_added_under_a_stored_id_is_checked_as_the_whole_store_would_be(document):
+    """Spans are read against the last source of an id: adding one under a stored id moves every span."""
+    source = {**document["sources"]["1"], "text": "another text altogether"}
+    document["sources"]["2"] = source
+    changes = Changes({"sources": ["2"], "entities": [], "facts": []}, {t: {} for t in TABLES})
+    found = lines(validate_document(document, changes))
+    assert found == lines(validate_document(document))
+    assert found[0] == "sources/rt-ar-2015-12-23: id: duplicate id: records #1 and #2"
+    assert len(found) == 1 + len(document["facts"])
+
+
 def test_a_span_written_with_fractions_is_checked_against_the_text(document):
     record = fact(document, "rt-byline")
     start, end = record["span"]["start"], record["span"]["end"]
