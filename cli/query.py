@@ -371,8 +371,9 @@ def carry_search_index(
     left = [key for key in keys_before if key not in removed]
     if list(keys_after[: len(left)]) != left or list(keys_after[len(left) :]) != list(added):
         return  # not the order this knows how to follow: the next search builds the index
-    words = {name: _unpack(state["words"][name]) for name in _FIELD_WEIGHTS}
-    involved = _unpack(state["involved"])
+    del state["stems"]  # made anew below; what is unpacked goes as it is (memory: the store's was just freed)
+    words = {name: _unpack(state["words"].pop(name)) for name in _FIELD_WEIGHTS}
+    involved = _unpack(state.pop("involved"))
     del state
     drop: dict[int, dict[str, set[int]]] = {id(table): {} for table in [*words.values(), involved]}
     for key, fact in removed.items():
@@ -402,11 +403,10 @@ def carry_search_index(
         for entity_id in entity_ids:
             involved.setdefault(entity_id, array("I")).append(at)
     stemmer = _stemmer(words, EntityIndex(entities))
-    new_state = {
-        "words": {name: _pack(table) for name, table in words.items()},
-        "stems": {name: _pack(_stem_postings(table, stemmer)) for name, table in words.items()},
-        "involved": _pack(involved),
-    }
+    new_state: dict[str, Any] = {"words": {}, "stems": {}, "involved": _pack(involved)}
+    for name in _FIELD_WEIGHTS:
+        new_state["stems"][name] = _pack(_stem_postings(words[name], stemmer))
+        new_state["words"][name] = _pack(words.pop(name))
     keep(path, SEARCH_INDEX, version, *after, new_state)
 
 

@@ -146,11 +146,13 @@ def entry(
 
     try:
         with open(_entry(directory, name, path), "rb") as handle:
-            kept_version, _, kept_stamp, kept_checksum = marshal.load(handle)
+            kept_version, _, kept_stamp, kept_checksum, parts = marshal.load(handle)
             stamp = tuple(kept_stamp)
             if kept_version != version or (wanted is not None and not wanted(stamp, kept_checksum)):
                 return None
-            return stamp, kept_checksum, marshal.load(handle)
+            if parts is None:
+                return stamp, kept_checksum, marshal.load(handle)
+            return stamp, kept_checksum, dict(marshal.load(handle) for _ in range(parts))
     except (OSError, EOFError, ValueError, TypeError):
         return None
 
@@ -167,8 +169,8 @@ def kept(path: Path, name: str, version: str, stamp: Stamp | None, checksum: int
 
 
 def keep(path: Path, name: str, version: str, stamp: Stamp, checksum: int | None, data: Any) -> None:
-    """Keep `data` (plain data: marshal, never code) as the one entry of `name` for the store at `path`, made from
-    the version of it with this stamp and CRC-32. Written atomically;
+    """Keep `data` (plain data: marshal, never code; a dict is written an item at a time) as the one entry of `name`
+    for the store at `path`, made from the version of it with this stamp and CRC-32. Written atomically;
     entries of stores that are gone and the least recently made past CACHE_LIMIT are removed. A cache that
     cannot be written is skipped, never an error."""
     directory = cache_directory()
@@ -185,8 +187,10 @@ def keep(path: Path, name: str, version: str, stamp: Stamp, checksum: int | None
         return
     try:
         with os.fdopen(handle, "wb") as out:
-            marshal.dump((version, os.path.abspath(path), stamp, checksum), out)
-            marshal.dump(data, out)
+            parts = len(data) if isinstance(data, dict) else None
+            marshal.dump((version, os.path.abspath(path), stamp, checksum, parts), out)
+            for part in data.items() if isinstance(data, dict) else [data]:
+                marshal.dump(part, out)  # a part at a time: marshal makes the bytes of what it writes first
         os.replace(temporary, entry)
     except (OSError, ValueError):
         Path(temporary).unlink(missing_ok=True)
