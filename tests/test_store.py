@@ -96,6 +96,40 @@ def test_unreadable_file_is_refused(tmp_path):
         open_store(path)
 
 
+def test_a_file_that_cannot_be_opened_or_read_is_refused_in_one_line(tmp_path, monkeypatch):
+    """As root, whom file modes do not stop: the errors themselves, from open and from read."""
+    path = write_store(tmp_path / "s.json", {})
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store_module, "open", denied, raising=False)
+    with pytest.raises(StoreError) as raised:
+        open_store(path)
+    assert str(raised.value) == f"{path}: cannot open: Permission denied"
+
+    class Unreadable:
+        def __init__(self, *args, **kwargs):
+            self.file = path.open("rb")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def fileno(self):
+            return self.file.fileno()
+
+        def read(self, *size):
+            raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(store_module, "open", Unreadable, raising=False)
+    with pytest.raises(StoreError) as raised:
+        open_store(path)
+    assert str(raised.value) == f"{path}: cannot read: Input/output error"
+
+
 def test_reading_never_writes(tmp_path):
     path = tmp_path / "copy.json"
     path.write_bytes(BUNDLED.read_bytes())
