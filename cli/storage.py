@@ -4,10 +4,11 @@ errors, and data derived from a store kept beside it between runs (the cache).""
 from __future__ import annotations
 
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, BinaryIO, NamedTuple, TypeVar
 
 from .model import Record
 
@@ -145,7 +146,7 @@ def entry(
     import marshal
 
     try:
-        with open(_entry(directory, name, path), "rb") as handle:
+        with _open_entry(_entry(directory, name, path)) as handle:
             kept_version, _, kept_stamp, kept_checksum, parts = marshal.load(handle)
             stamp = tuple(kept_stamp)
             if kept_version != version or (wanted is not None and not wanted(stamp, kept_checksum)):
@@ -198,34 +199,58 @@ def keep(path: Path, name: str, version: str, stamp: Stamp, checksum: int | None
     prune(directory, keep=entry)
 
 
+def _open_entry(entry: Path) -> BinaryIO:
+    """A cache entry opened for reading: a regular file, not through a symlink, never blocking (a FIFO named like an
+    entry would hang a reader); OSError otherwise."""
+    import stat
+
+    handle = os.open(entry, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise OSError(f"{entry}: not a regular file")
+    return os.fdopen(handle, "rb")
+
+
+_ENTRY = re.compile(r"[a-z][a-z-]*-[0-9a-f]{24}\.marshal")
+_TEMPORARY = re.compile(r"\.[a-z][a-z-]*-[0-9a-f]{24}\.marshal\..+\.tmp")
+
+
 def prune(directory: Path, keep: Path) -> None:
     """Remove the entries of stores that no longer exist, temporary files of killed writers, and, past
-    CACHE_LIMIT bytes in all, the entries made longest ago (never `keep`)."""
+    CACHE_LIMIT bytes in all, the entries made longest ago (never `keep`). Only regular files named as this module
+    names them are touched: the directory may be shared."""
     import marshal
+    import stat
     import time
 
     entries = []
     now = time.time_ns()
-    for candidate in directory.glob("*.marshal"):
+    try:
+        candidates = list(directory.iterdir())
+    except OSError:
+        return
+    for candidate in candidates:
         try:
-            info = candidate.stat()
-            with open(candidate, "rb") as handle:
+            info = candidate.lstat()
+        except OSError:
+            continue
+        if candidate == keep or not stat.S_ISREG(info.st_mode):
+            continue
+        if _TEMPORARY.fullmatch(candidate.name):
+            if now - info.st_mtime_ns > STALE_TEMPORARY_NS:
+                candidate.unlink(missing_ok=True)
+            continue
+        if not _ENTRY.fullmatch(candidate.name):
+            continue
+        try:
+            with _open_entry(candidate) as handle:
                 store_path = marshal.load(handle)[1]
         except (OSError, EOFError, ValueError, TypeError, IndexError):
             store_path = None
-            info = None
-        if candidate == keep:
-            continue
-        if info is None or not isinstance(store_path, str) or not os.path.exists(store_path):
+        if not isinstance(store_path, str) or not os.path.exists(store_path):
             candidate.unlink(missing_ok=True)
         else:
             entries.append((info.st_mtime_ns, info.st_size, candidate))
-    for temporary in directory.glob(".*.marshal.*.tmp"):
-        try:
-            if now - temporary.stat().st_mtime_ns > STALE_TEMPORARY_NS:
-                temporary.unlink(missing_ok=True)
-        except OSError:
-            continue
     try:
         total = keep.stat().st_size + sum(size for _, size, _ in entries)
     except OSError:

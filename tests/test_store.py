@@ -472,9 +472,32 @@ def test_the_cache_is_bounded_in_all_and_drops_what_was_made_longest_ago(settled
 
 def test_temporaries_of_killed_cache_writers_are_removed_once_old(settled, tmp_path, document):
     settled.mkdir()
-    old, fresh = settled / ".x-1.marshal.abc.tmp", settled / ".x-2.marshal.def.tmp"
+    old, fresh = settled / f".x-{'1' * 24}.marshal.abc.tmp", settled / f".x-{'2' * 24}.marshal.def.tmp"
     old.write_bytes(b"half")
     fresh.write_bytes(b"half")
     os.utime(old, ns=(0, 0))
     cached(open_store(write_store(tmp_path / "s.json", document)), "x", "v", lambda: 1)
     assert not old.exists() and fresh.exists()
+
+
+def test_the_cache_touches_nothing_that_is_not_its_own(settled, tmp_path, document):
+    """The cache directory may be shared (FACTS_CACHE_DIR=~/.cache): only regular files named as entries are read
+    or removed; a FIFO or a symlink named like an entry is neither read (a FIFO would hang) nor followed."""
+    path = write_store(tmp_path / "s.json", document)
+    store = open_store(path)
+    cached(store, "x", "v", lambda: "built")
+    (entry,) = settled.glob("x-*.marshal")
+    foreign = [settled / "notes.marshal", settled / "other.txt", settled / ".other.marshal.abc.tmp"]
+    for other in foreign:
+        other.write_bytes(b"not ours")
+        os.utime(other, ns=(0, 0))
+    target = tmp_path / "target"
+    target.write_bytes(entry.read_bytes())
+    entry.unlink()
+    entry.symlink_to(target)
+    assert cached(store, "x", "v", lambda: "rebuilt") == "rebuilt"  # not read through the link
+    assert target.read_bytes() and all(other.exists() for other in foreign)
+    entry.unlink()
+    os.mkfifo(entry)
+    assert cached(store, "x", "v", lambda: "again") == "again"  # a FIFO is not waited on
+    assert all(other.exists() for other in foreign)
