@@ -13,9 +13,14 @@ For each size the script reports the median wall time and peak memory (RSS) of `
 - jq: jq running the equivalent filter (a substring test stands in for search).
 
 `search` is measured with its index kept in the cache (`search`) and without (`search, no cache`);
-`validate` runs once per size (it is the slowest by far). Children run without PYTHONDONTWRITEBYTECODE and
-PYTHONUNBUFFERED, as an installed command runs for its users. The last column is the time per fact, which stays
-flat when the cost is linear in the size.
+`validate` runs once per size. Children run without PYTHONDONTWRITEBYTECODE and PYTHONUNBUFFERED, as an installed
+command runs for its users. The last column is the time per fact, which stays flat when the cost is linear in the
+size.
+
+Then the writes, in rounds, each against its baseline measured in the same rounds: `add` and `remove` of one fact
+against the write floor (`python -c` doing `json.load` and `json.dump(indent=2)` of the same file, time and peak
+memory); the first search after a write against `json.load`; `import` of 1,000 facts against one `add`. The first
+write to the grown store, which checks it whole (no validated write made it), is reported too.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from facts_cli.store import bundled_store_path, serialize
+from facts_cli.jsonfile import encode_document
+from facts_cli.store import bundled_store_path
 
 FACTS = str(Path(sys.executable).parent / "facts")
 JQ = shutil.which("jq")
@@ -115,6 +121,72 @@ def commands(store: Path, last_id: str) -> dict[str, tuple[list[str], dict[str, 
     }
 
 
+WRITE_FLOOR = (
+    "import json, sys; document = json.load(open(sys.argv[1], encoding='utf-8')); "
+    "json.dump(document, open(sys.argv[2], 'w', encoding='utf-8'), ensure_ascii=False, indent=2)"
+)
+# name: (what it is compared with, the target ratio of time, of peak memory)
+WRITE_TARGETS = {
+    "first write (checks all)": ("write floor", None, None),
+    "add": ("write floor", 1.0, 0.8),
+    "remove": ("write floor", 1.0, 0.8),
+    "search, after a write": ("floor", 1.5, None),
+    "import 1,000": ("add", 1.5, None),
+    "remove 1,000": ("write floor", None, None),
+    "validate": ("floor", 5.0, None),
+}
+
+
+def write_rounds(
+    store: Path, work: Path, environ: dict[str, str], runs: int, validate: tuple[float, int]
+) -> dict[str, list[tuple[float, int]]]:
+    """Samples of the writes (and their floors), round by round; each round leaves the store with its facts."""
+    bundled = json.loads(bundled_store_path().read_text(encoding="utf-8"))
+    template = next(iter(bundled["facts"].values()))
+    db = ["--db", str(store)]
+    floor = [sys.executable, "-c", "import json, sys; json.load(open(sys.argv[1], encoding='utf-8'))", str(store)]
+    write_floor = [sys.executable, "-c", WRITE_FLOOR, str(store), str(work / "floor-copy.json")]
+    samples: dict[str, list[tuple[float, int]]] = {name: [] for name in ["floor", "write floor", *WRITE_TARGETS]}
+    samples["validate"].append(validate)
+
+    def fact_file(name: str, facts: list[dict[str, Any]]) -> str:
+        path = work / f"{name}.json"
+        path.write_text(json.dumps(facts if len(facts) > 1 else facts[0], ensure_ascii=False), encoding="utf-8")
+        return str(path)
+
+    first = fact_file("first", [{**template, "id": "bench-first"}])
+    samples["first write (checks all)"].append(measure([FACTS, "add", first, *db], environ))
+    measure([FACTS, "remove", "bench-first", *db], environ)
+    for round_number in range(runs):
+        one = fact_file(f"one-{round_number}", [{**template, "id": f"bench-{round_number}"}])
+        batch_ids = [f"bench-{round_number}-{i}" for i in range(1000)]
+        batch = fact_file(f"batch-{round_number}", [{**template, "id": fact_id} for fact_id in batch_ids])
+        samples["floor"].append(measure(floor, environ))
+        samples["write floor"].append(measure(write_floor, environ))
+        samples["add"].append(measure([FACTS, "add", one, *db], environ))
+        samples["search, after a write"].append(measure([FACTS, "search", QUERY, "--format", "jsonl", *db], environ))
+        samples["remove"].append(measure([FACTS, "remove", f"bench-{round_number}", *db], environ))
+        samples["import 1,000"].append(measure([FACTS, "import", batch, *db], environ))
+        samples["remove 1,000"].append(measure([FACTS, "remove", *batch_ids, *db], environ))
+    return samples
+
+
+def print_writes(size: int, samples: dict[str, list[tuple[float, int]]]) -> None:
+    time_of = {name: statistics.median(t for t, _ in values) for name, values in samples.items()}
+    rss_of = {name: statistics.median(m for _, m in values) for name, values in samples.items()}
+    for name in ["floor", "write floor", *WRITE_TARGETS]:
+        base, time_target, rss_target = WRITE_TARGETS.get(name, (None, None, None))
+        columns = f"{size:>7} {name:26} {time_of[name]:9.3f} {rss_of[name] / 1024:9.1f}"
+        if base:
+            ratio, rss_ratio = time_of[name] / time_of[base], rss_of[name] / rss_of[base]
+            verdict = "" if time_target is None else (" ok" if ratio <= time_target else " OVER")
+            rss_verdict = "" if rss_target is None else (" ok" if rss_ratio <= rss_target else " OVER")
+            time_text = f"{time_target:.1f}" if time_target else "-"
+            rss_text = f"{rss_target:.1f}" if rss_target else "-"
+            columns += f" {base:>12} {ratio:7.2f} {time_text:>6}{verdict:5} {rss_ratio:7.2f} {rss_text:>6}{rss_verdict}"
+        print(columns)
+
+
 def measure(argv: list[str], environ: dict[str, str]) -> tuple[float, int]:
     """Wall seconds and peak resident set (KiB) of one run; exit codes 0 and 1 (nothing found) are both fine."""
     start = time.perf_counter()
@@ -134,7 +206,7 @@ def main() -> int:
     options = parser.parse_args()
     if options.grow:  # in a process of its own: see write_store
         document = grown_store(int(options.grow[0]))
-        Path(options.grow[1]).write_text(serialize(document), encoding="utf-8")
+        Path(options.grow[1]).write_bytes(encode_document(document))
         print(document["facts"][options.grow[0]]["id"])
         return 0
     work = Path(tempfile.mkdtemp(prefix="facts-scale-"))
@@ -144,6 +216,7 @@ def main() -> int:
     print(f"# jq: {subprocess.run([JQ, '--version'], capture_output=True, text=True).stdout.strip() if JQ else 'none'}")
     header = f"{'facts':>7} {'command':22} {'median s':>9} {'x floor':>8} {'x jq':>6} {'peak MiB':>9} {'x floor':>8}"
     print(header + f" {'us/fact':>8}")
+    writes: dict[int, dict[str, list[tuple[float, int]]]] = {}
     try:
         for size in options.sizes:
             store = work / f"facts-{size}.json"
@@ -175,8 +248,15 @@ def main() -> int:
                     f"{size:>7} {name:22} {seconds:9.3f} {seconds / time_of['floor']:8.2f} {jq_ratio} "
                     f"{rss / 1024:9.1f} {rss / rss_of['floor']:8.2f} {seconds / size * 1e6:8.1f}"
                 )
-            store.unlink()
             sys.stdout.flush()
+            writes[size] = write_rounds(store, work, base_env, options.runs, samples["validate"][0])
+            store.unlink()
+        print(
+            f"\n{'facts':>7} {'write':26} {'median s':>9} {'peak MiB':>9} {'against':>12} {'x time':>7} "
+            f"{'target':>6}{'':5} {'x peak':>7} {'target':>6}"
+        )
+        for size, samples_of_size in writes.items():
+            print_writes(size, samples_of_size)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

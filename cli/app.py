@@ -17,11 +17,10 @@ from typer.main import get_command
 from . import __version__, complete
 from .errors import ExitCode, InvalidStore, NotFound, UsageProblem
 from .group import APP_SETTINGS, FactsCommand, drop_stdout, show_text
-from .model import record_fields
+from .model import SINGULAR, TABLES, record_fields
 from .options import (
     BidiOption,
     DbOption,
-    FactSelection,
     NoPagerOption,
     Run,
     Vocabulary,
@@ -31,8 +30,8 @@ from .options import (
     with_output,
 )
 from .printers import DETAIL, LISTING, SOURCE
-from .query import EntityIndex, SearchIndex, not_found, resolve_fact_ids, search, select_facts
-from .store import ENV_VAR, SINGULAR, TABLES
+from .query import EntityIndex, FactSelection, SearchIndex, not_found, resolve_fact_ids, search, select_facts
+from .store import ENV_VAR
 from .streams import Streams
 from .views import (
     DetailView,
@@ -374,7 +373,7 @@ DryRunOption = Annotated[
 
 
 def _read_input(source: str, streams: Streams) -> str:
-    from .store import InputError
+    from .storage import InputError
 
     if source == "-":
         if streams.stdin is None:

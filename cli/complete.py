@@ -12,7 +12,8 @@ from typing import Any
 
 
 def _store(ctx: Any) -> Any:
-    from .store import StoreError, open_store, resolve_store_path
+    from .storage import StoreError
+    from .store import open_store, resolve_store_path
 
     db = None
     while ctx is not None and db is None:

@@ -5,26 +5,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB  # curate is imported only by the commands that write
-
-from .store import (
-    SINGULAR,
-    TABLES,
-    InputError,
-    Record,
-    Store,
-    StoreError,
-    UnknownRecord,
-    bundled_store_path,
-    locked,
-    serialize,
-    transaction,
-    write_atomically,
-)
+from .model import SINGULAR, TABLES, Record, fact_entities
+from .storage import Draft, InputError, Store, StoreError, UnknownRecord
+from .store import bundled_store_path, open_store, storage_for
 
 EMPTY_STORE: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
 
@@ -33,17 +19,9 @@ def init_store(path: Path, *, empty: bool, force: bool, dry_run: bool = False) -
     """Write a new store at `path`: a copy of the bundled one, or an empty one. Returns how many facts it holds.
 
     A `dry_run` checks that it could, and writes nothing."""
-    if path.is_dir():
-        raise StoreError(f"{path}: is a directory")
-    if not path.parent.is_dir():
-        raise StoreError(f"{path}: no such directory {path.parent}")
-    text = serialize(EMPTY_STORE) if empty else bundled_store_path().read_text(encoding="utf-8")
-    with nullcontext() if dry_run else locked(path):
-        if path.exists() and not force:
-            raise StoreError(f"{path}: exists already; --force replaces it")
-        if not dry_run:
-            write_atomically(path, text)
-    return len(json.loads(text).get("facts", {}))
+    document = EMPTY_STORE if empty else open_store(bundled_store_path()).document
+    storage_for(path).create(document, replace=force, dry_run=dry_run)
+    return len(document.get("facts", {}))
 
 
 def parse_json(text: str, what: str) -> Any:
@@ -71,31 +49,31 @@ def new_fact_id(fact: Record, taken: Iterable[str]) -> str:
     return candidate
 
 
-def locate_span(fact: Record, db: TinyDB) -> None:
+def locate_span(fact: Record, sources: Iterable[Record]) -> None:
     """Give a fact without a span the span of its quote, when the quote stands exactly once in its source."""
     if "span" in fact or not isinstance(fact.get("quote"), str) or not fact["quote"]:
         return
-    source = next((s for s in db.table("sources").all() if s.get("id") == fact.get("source")), None)
+    source = next((s for s in sources if s.get("id") == fact.get("source")), None)
     text = source.get("text") if source else None
     if isinstance(text, str) and text.count(fact["quote"]) == 1:
         start = text.index(fact["quote"])
         fact["span"] = {"start": start, "end": start + len(fact["quote"])}
 
 
-def _insert_facts(db: TinyDB, facts: list[Record]) -> list[str]:
+def _insert_facts(draft: Draft, facts: list[Record]) -> list[str]:
     """Insert facts, each given an id from its English claim when it has none, and the span of its quote when it
     has none and the quote stands once in its source. Returns their ids."""
-    table = db.table("facts")
-    taken = {f.get("id") for f in table.all()}
+    taken = {f.get("id") for f in draft.records("facts").values()}
+    sources = draft.records("sources").values()
     prepared = []
     for incoming in facts:
         fact = dict(incoming)
         if "id" not in fact:
             fact["id"] = new_fact_id(fact, taken)
         taken.add(fact["id"])
-        locate_span(fact, db)
+        locate_span(fact, sources)
         prepared.append(fact)
-    table.insert_multiple(prepared)
+    draft.insert("facts", prepared)
     return [str(fact["id"]) for fact in prepared]
 
 
@@ -103,7 +81,7 @@ def add_fact(path: Path, fact: Any, *, dry_run: bool = False) -> str:
     """Add one fact (as `facts show ID --format json` prints it); returns its id, generated when absent."""
     if not isinstance(fact, dict):
         raise InputError(f"a fact is a JSON object, not a JSON {type(fact).__name__}")
-    return transaction(path, lambda db: _insert_facts(db, [fact])[0], dry_run=dry_run)
+    return storage_for(path).apply(lambda draft: _insert_facts(draft, [fact])[0], dry_run=dry_run)
 
 
 def export_document(store: Store) -> dict[str, list[Record]]:
@@ -144,19 +122,19 @@ def import_records(path: Path, incoming: dict[str, list[Record]], *, dry_run: bo
     to one already stored (same id, same content) is skipped; a different record under a stored id is a duplicate,
     and refuses the whole import. Returns how many records of each table were added."""
 
-    def change(db: TinyDB) -> dict[str, int]:
+    def change(draft: Draft) -> dict[str, int]:
         added = {}
         for table in TABLES:
-            stored = {r.get("id"): dict(r) for r in db.table(table).all()}
+            stored = {r.get("id"): r for r in draft.records(table).values()}
             new = [r for r in incoming[table] if "id" not in r or stored.get(r["id"]) != r]
             if table == "facts":
-                _insert_facts(db, new)
+                _insert_facts(draft, new)
             else:
-                db.table(table).insert_multiple(new)
+                draft.insert(table, new)
             added[table] = len(new)
         return added
 
-    return transaction(path, change, dry_run=dry_run)
+    return storage_for(path).apply(change, dry_run=dry_run)
 
 
 def remove_records(
@@ -173,30 +151,30 @@ def remove_records(
 
     With `expected` (what a dry run said it would remove, as shown to the user), nothing is removed unless it is
     exactly that: the store may have changed meanwhile."""
-    from .query import fact_entities
 
-    def change(db: TinyDB) -> dict[str, list[str]]:
-        records = {r.get("id"): r.doc_id for r in db.table(table).all()}
-        missing = [record_id for record_id in ids if record_id not in records]
+    def change(draft: Draft) -> dict[str, list[str]]:
+        keys = {r.get("id"): key for key, r in draft.records(table).items()}
+        missing = [record_id for record_id in ids if record_id not in keys]
         if missing:
             raise UnknownRecord(f"no {SINGULAR[table]} with id {missing[0]!r}")
         removed: dict[str, list[str]] = {table: list(dict.fromkeys(ids))}
         if table != "facts":
             wanted = set(ids)
-            refer = [
-                f
-                for f in db.table("facts").all()
+            refer = {
+                key: f
+                for key, f in draft.records("facts").items()
                 if (fact_entities(f) if table == "entities" else {f.get("source")}) & wanted
-            ]
+            }
             if refer and not cascade:
-                referring = ", ".join(str(f.get("id")) for f in refer[:5]) + (" ..." if len(refer) > 5 else "")
+                shown = [str(f.get("id")) for f in list(refer.values())[:5]]
+                referring = ", ".join(shown) + (" ..." if len(refer) > 5 else "")
                 facts = f"{len(refer)} fact refers" if len(refer) == 1 else f"{len(refer)} facts refer"
                 raise InputError(f"{facts} to {', '.join(ids)} ({referring}); --cascade removes them too")
-            db.table("facts").remove(doc_ids=[f.doc_id for f in refer])
-            removed["facts"] = [str(f.get("id")) for f in refer]
+            removed["facts"] = [str(f.get("id")) for f in refer.values()]
+            draft.remove("facts", refer)
         if expected is not None and removed != expected:
             raise StoreError(f"{path}: the store changed since it was read; nothing removed: run the command again")
-        db.table(table).remove(doc_ids=[records[record_id] for record_id in removed[table]])
+        draft.remove(table, [keys[record_id] for record_id in removed[table]])
         return removed
 
-    return transaction(path, change, dry_run=dry_run)
+    return storage_for(path).apply(change, dry_run=dry_run)

@@ -1,13 +1,119 @@
-"""The record shapes: the JSON Schema shipped in the package, and the field names it gives each kind of record."""
+"""What a store holds: its tables and record types, field access, the fields that refer to entities, dates, and
+the JSON Schema shipped in the package with the field names it gives each kind of record. No I/O but the schema."""
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 SCHEMA_FILE = "facts.schema.json"
+
+Record = dict[str, Any]
+"""A record as stored: a source, an entity or a fact (the schema's `$defs` say which fields each has)."""
+
+TABLES = ("sources", "entities", "facts")
+"""The tables of a store, in the order they are read, written and reported."""
+
+SINGULAR = {"sources": "source", "entities": "entity", "facts": "fact"}
+"""The record type of each table (a `$defs` name of the schema)."""
+
+ARTICLE = "article"
+"""The speaker of a fact the article asserts itself (no `attributed_to`)."""
+
+
+def field_value(record: Record, dotted: str) -> Any:
+    """The value at a dotted path (`time.value`) of a record; None where any step is missing or null."""
+    value: Any = record
+    for key in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def entity_references(fact: Record) -> Iterator[tuple[str, Any]]:
+    """(field, entity id) for every field of a fact that refers to an entity: each participant, who the fact is
+    attributed to, its place (`place.entity`). The ids are as stored, whatever their type (validation says when one
+    is not an id)."""
+    participants = fact.get("participants")
+    for index, participant in enumerate(participants if isinstance(participants, list) else []):
+        if isinstance(participant, dict) and "entity" in participant:
+            yield f"participants/{index}/entity", participant["entity"]
+    attributed = fact.get("attributed_to")
+    if isinstance(attributed, dict) and "entity" in attributed:
+        yield "attributed_to/entity", attributed["entity"]
+    place = fact.get("place")
+    if isinstance(place, dict) and "entity" in place:
+        yield "place/entity", place["entity"]
+
+
+def fact_entities(fact: Record) -> set[str]:
+    """Every entity a fact involves: participants, who it is attributed to, and its place."""
+    return {entity for _, entity in entity_references(fact) if isinstance(entity, str)}
+
+
+def fact_speaker(fact: Record) -> str:
+    """Who a fact is attributed to: an entity id, or ARTICLE when the article asserts it itself."""
+    attributed = fact.get("attributed_to")
+    return attributed.get("entity") if isinstance(attributed, dict) else ARTICLE
+
+
+class Period(NamedTuple):
+    """The days a partial ISO date covers: `2015` is 2015-01-01 to 2015-12-31."""
+
+    first: datetime.date
+    last: datetime.date
+
+    @classmethod
+    def parse(cls, value: str) -> Period:
+        """`YYYY`, `YYYY-MM` or `YYYY-MM-DD`; ValueError for anything else or an impossible date."""
+        match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+        if not match:
+            raise ValueError(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = match.groups()
+        try:
+            first = datetime.date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a calendar date") from None
+        if day:
+            return cls(first, first)
+        if month:
+            next_month = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            return cls(first, next_month - datetime.timedelta(days=1))
+        return cls(first, first.replace(month=12, day=31))
+
+
+def fact_period(fact: Record) -> Period | None:
+    """The days a fact's time covers, at its precision; None for an undated fact."""
+    time = fact.get("time")
+    if not isinstance(time, dict) or not isinstance(time.get("value"), str):
+        return None
+    try:
+        return Period.parse(time["value"])
+    except ValueError:
+        return None
+
+
+def date_problem(time: Any) -> str | None:
+    """Why a time's value (a fact's `time`, a source's `published`) is not a real calendar date, or None (also
+    None when it is not digits and hyphens at all, which the schema says)."""
+    if not isinstance(time, dict) or not isinstance(time.get("value"), str):
+        return None
+    value = time["value"]
+    parts = value.split("-")
+    if not all(part.isascii() and part.isdigit() for part in parts) or len(parts) > 3:
+        return None
+    padded = [int(p) for p in parts] + [1] * (3 - len(parts))
+    try:
+        datetime.date(*padded)
+    except ValueError:
+        return f"{value!r} is not a calendar date"
+    return None
 
 
 @cache
@@ -65,3 +171,11 @@ def record_fields(kind: str) -> tuple[str, ...]:
     """
     schema = load_schema()
     return tuple(_leaves(schema, schema["$defs"][kind], ""))
+
+
+@cache
+def schema_digest() -> str:
+    """A digest of the schema as validation reads it (inlined): which schema a compiled validator was made from."""
+    import hashlib
+
+    return hashlib.sha256(json.dumps(validation_schema(), sort_keys=True).encode("utf-8")).hexdigest()

@@ -18,8 +18,9 @@ from typer._types import TyperChoice  # the choice type of Typer 0.26 to 0.28 (C
 from . import complete
 from .errors import UsageProblem
 from .printers import formats_for
-from .query import ARTICLE, Period
-from .store import ENV_VAR, Store, open_store, resolve_store_path, writable_store_path
+from .query import ARTICLE, FactSelection, Period
+from .storage import Store
+from .store import ENV_VAR, open_store, resolve_store_path, writable_store_path
 from .streams import BIDI_MODES, Streams
 from .vocabulary import FACT_TYPES, STATUSES
 
@@ -245,21 +246,6 @@ def with_output(
         return run
 
     return lambda command: _inject(command, options, configure, "run")
-
-
-class FactSelection(NamedTuple):
-    """The fact filters and ordering a command was given (the options of SELECTION_OPTIONS, same names)."""
-
-    types: list[str] | None = None
-    statuses: list[str] | None = None
-    entities: list[str] | None = None
-    speakers: list[str] | None = None
-    since: str | None = None
-    until: str | None = None
-    sources: list[str] | None = None
-    sort: str | None = None
-    limit: int | None = None
-    lang: str = "ar"
 
 
 SORT_KEYS = ("store", "id", "time", "type", "status")

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import datetime
-import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from pathlib import Path
+from typing import Any, NamedTuple, NoReturn
 
 from .arabic import is_arabic, normalize, stem, tokenize, without_proclitic
 from .errors import NotFound, UsageProblem
-from .store import Record, Store, cached
+from .model import ARTICLE, Period, Record, fact_entities, fact_period, fact_speaker
+from .storage import Stamp, Store, cached, keep, kept
 
-if TYPE_CHECKING:
-    from .options import FactSelection
+SEARCH_INDEX = "search-index"
+"""The name of the search index's cache entries."""
+
 
 # A store of this many facts keeps its search index in the cache between runs (building it takes about 50 ms
 # per thousand facts; reading it back, a few).
@@ -51,69 +53,12 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-ARTICLE = "article"
-"""`--by article`: the facts the article asserts itself (no `attributed_to`)."""
-
 _STOPWORDS = frozenset(
     tokenize(
         "a an the of in on at to for with by from and or is are was were be it its that this "
         "في من إلى على عن مع أن إن أو ثم هذا هذه التي الذي و"
     )
 )
-
-
-class Period(NamedTuple):
-    """The days a partial ISO date covers: `2015` is 2015-01-01 to 2015-12-31."""
-
-    first: datetime.date
-    last: datetime.date
-
-    @classmethod
-    def parse(cls, value: str) -> Period:
-        """`YYYY`, `YYYY-MM` or `YYYY-MM-DD`; ValueError for anything else or an impossible date."""
-        match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
-        if not match:
-            raise ValueError(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
-        year, month, day = match.groups()
-        try:
-            first = datetime.date(int(year), int(month or 1), int(day or 1))
-        except ValueError:
-            raise ValueError(f"{value!r} is not a calendar date") from None
-        if day:
-            return cls(first, first)
-        if month:
-            next_month = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-            return cls(first, next_month - datetime.timedelta(days=1))
-        return cls(first, first.replace(month=12, day=31))
-
-
-def fact_period(fact: Record) -> Period | None:
-    """The days a fact's time covers, at its precision; None for an undated fact."""
-    time = fact.get("time")
-    if not isinstance(time, dict) or not isinstance(time.get("value"), str):
-        return None
-    try:
-        return Period.parse(time["value"])
-    except ValueError:
-        return None
-
-
-def fact_entities(fact: Record) -> set[str]:
-    """Every entity a fact involves: participants, who it is attributed to, and its place."""
-    involved = {p.get("entity") for p in fact.get("participants") or [] if isinstance(p, dict)}
-    attributed = fact.get("attributed_to")
-    if isinstance(attributed, dict):
-        involved.add(attributed.get("entity"))
-    place = fact.get("place")
-    if isinstance(place, dict):
-        involved.add(place.get("entity"))
-    return {entity for entity in involved if isinstance(entity, str)}
-
-
-def fact_speaker(fact: Record) -> str:
-    """Who a fact is attributed to: an entity id, or ARTICLE when the article asserts it itself."""
-    attributed = fact.get("attributed_to")
-    return attributed.get("entity") if isinstance(attributed, dict) else ARTICLE
 
 
 def similarity(a: str, b: str) -> float:
@@ -311,15 +256,23 @@ Postings = dict[str, array]
 """Word (or stem, or entity id) to the positions of the facts that have it, ascending."""
 
 
+def fact_terms(fact: Record) -> tuple[dict[str, list[str]], set[str]]:
+    """What the index holds of one fact: the words of each searched field, once each, and the entities it involves.
+    The one function the index is built and kept up to date with."""
+    return {name: list(dict.fromkeys(field_tokens(fact, name))) for name in _FIELD_WEIGHTS}, fact_entities(fact)
+
+
 def _word_postings(facts: Sequence[Record]) -> tuple[dict[str, Postings], Postings]:
     """For each searched field, the facts holding each word; and the facts involving each entity."""
     words: dict[str, dict[str, list[int]]] = {name: {} for name in _FIELD_WEIGHTS}
     involved: dict[str, list[int]] = {}
     for position, fact in enumerate(facts):
-        for name, table in words.items():
-            for token in dict.fromkeys(field_tokens(fact, name)):
+        fields, entity_ids = fact_terms(fact)
+        for name, tokens in fields.items():
+            table = words[name]
+            for token in tokens:
                 table.setdefault(token, []).append(position)
-        for entity_id in fact_entities(fact):
+        for entity_id in entity_ids:
             involved.setdefault(entity_id, []).append(position)
     as_arrays = {
         name: {word: array("I", positions) for word, positions in table.items()} for name, table in words.items()
@@ -328,11 +281,14 @@ def _word_postings(facts: Sequence[Record]) -> tuple[dict[str, Postings], Postin
 
 
 def _stem_postings(words: Postings, stemmer: Stemmer) -> Postings:
-    """The facts holding each stem of a field: the union of those holding its words."""
-    stems: dict[str, set[int]] = {}
+    """The facts holding each stem of a field: the union of those holding its words (made one stem at a time: the
+    sets of all of them at once took 200 MB at 100,000 facts)."""
+    grouped: dict[str, list[array]] = {}
     for word, positions in words.items():
-        stems.setdefault(stemmer(word), set()).update(positions)
-    return {key: array("I", sorted(positions)) for key, positions in stems.items()}
+        grouped.setdefault(stemmer(word), []).append(positions)
+    return {
+        key: array("I", parts[0] if len(parts) == 1 else sorted(set().union(*parts))) for key, parts in grouped.items()
+    }
 
 
 class SearchIndex:
@@ -340,7 +296,8 @@ class SearchIndex:
     word and each stem, and for each entity the positions of the facts involving it.
 
     A search looks terms up here instead of reading every fact, and reads only the facts it reports. `state()` is
-    plain data (strings and bytes), so that the index can be kept beside a large store between runs.
+    plain data (strings and bytes), so that the index can be kept beside a large store between runs; a write keeps
+    it up to date (`carry_search_index`).
     """
 
     def __init__(self, facts: Sequence[Record], entities: EntityIndex, state: dict[str, Any] | None = None) -> None:
@@ -351,7 +308,7 @@ class SearchIndex:
         else:
             self.words = {name: _unpack(state["words"][name]) for name in _FIELD_WEIGHTS}
             self.involved = _unpack(state["involved"])
-        self.stemmer = Stemmer({stem(word) for words in self.words.values() for word in words}, entities)
+        self.stemmer = _stemmer(self.words, entities)
         if state is None:
             self.stems = {name: _stem_postings(table, self.stemmer) for name, table in self.words.items()}
         else:
@@ -362,7 +319,7 @@ class SearchIndex:
         """The index of a store's facts, kept in the cache between runs when the store is large."""
         if len(store.facts) < CACHED_FROM:
             return cls(store.facts, entities)
-        state = cached(store, "search-index", _code_version(), lambda: cls(store.facts, entities).state())
+        state = cached(store, SEARCH_INDEX, _code_version(), lambda: cls(store.facts, entities).state())
         return cls(store.facts, entities, state)
 
     def state(self) -> dict[str, Any]:
@@ -384,6 +341,75 @@ class SearchIndex:
         for entity_id in entity_ids:
             found |= self.entities.name_tokens.get(entity_id, set())
         return found
+
+
+def _stemmer(words: dict[str, Postings], entities: EntityIndex) -> Stemmer:
+    return Stemmer({stem(word) for table in words.values() for word in table}, entities)
+
+
+def carry_search_index(
+    path: Path,
+    before: tuple[Stamp | None, int | None],
+    after: tuple[Stamp, int],
+    keys_before: Sequence[str],
+    keys_after: Sequence[str],
+    removed: dict[str, Record],
+    added: dict[str, Record],
+    entities: Sequence[Record],
+) -> None:
+    """Keep the search index of the store at `path` for the version one write made (`after`: its stamp and CRC-32)
+    of the version `before`, whose facts were stored under `keys_before` and are now under `keys_after`, the write
+    having removed and added these facts (by key) and left these entities: the index kept for `before`, without
+    the facts removed, with those added, its stems made anew (adding words or entities can change how other words
+    stem). The same index as one built from the new store; nothing is done when none is kept for `before`."""
+    if len(keys_after) < CACHED_FROM:
+        return
+    version = _code_version()
+    state = kept(path, SEARCH_INDEX, version, *before)
+    if state is None:
+        return
+    position = {key: at for at, key in enumerate(keys_before)}
+    gone = sorted(position[key] for key in removed)
+    left = [key for key in keys_before if key not in removed]
+    if list(keys_after[: len(left)]) != left or list(keys_after[len(left) :]) != list(added):
+        return  # not the order this knows how to follow: the next search builds the index
+    del state["stems"]  # made anew below; what is unpacked goes as it is (memory: the store's was just freed)
+    words = {name: _unpack(state["words"].pop(name)) for name in _FIELD_WEIGHTS}
+    involved = _unpack(state.pop("involved"))
+    del state
+    drop: dict[int, dict[str, set[int]]] = {id(table): {} for table in [*words.values(), involved]}
+    for key, fact in removed.items():
+        fields, entity_ids = fact_terms(fact)
+        for name, tokens in fields.items():
+            for token in tokens:
+                drop[id(words[name])].setdefault(token, set()).add(position[key])
+        for entity_id in entity_ids:
+            drop[id(involved)].setdefault(entity_id, set()).add(position[key])
+    renumbered = [at - bisect_left(gone, at) for at in range(len(keys_before))] if gone else []
+    for table in [*words.values(), involved]:
+        for term, dropped in drop[id(table)].items():
+            remaining = array("I", (at for at in table[term] if at not in dropped))
+            if remaining:
+                table[term] = remaining
+            else:
+                del table[term]
+        if gone:
+            for term, positions in table.items():
+                if positions[-1] > gone[0]:
+                    table[term] = array("I", map(renumbered.__getitem__, positions))
+    for at, fact in enumerate(added.values(), len(left)):
+        fields, entity_ids = fact_terms(fact)
+        for name, tokens in fields.items():
+            for token in tokens:
+                words[name].setdefault(token, array("I")).append(at)
+        for entity_id in entity_ids:
+            involved.setdefault(entity_id, array("I")).append(at)
+    stemmer = _stemmer(words, EntityIndex(entities))
+    new_state: dict[str, Any] = {"words": {}, "stems": {}, "involved": _pack(involved)}
+    for name in _FIELD_WEIGHTS:
+        new_state["stems"][name] = _pack(_stem_postings(words[name], stemmer))
+        new_state["words"][name] = _pack(words.pop(name))
+    keep(path, SEARCH_INDEX, version, *after, new_state)
 
 
 def _code_version() -> str:
@@ -548,6 +574,21 @@ def count_by(items: Iterable[Any], key: Callable[[Any], Any]) -> dict[str, int]:
 
 
 # Selecting facts as the command line asks: filters, names, ids and prefixes.
+
+
+class FactSelection(NamedTuple):
+    """The fact filters and ordering a command was given (cli/options.py declares them as options, same names)."""
+
+    types: list[str] | None = None
+    statuses: list[str] | None = None
+    entities: list[str] | None = None
+    speakers: list[str] | None = None
+    since: str | None = None
+    until: str | None = None
+    sources: list[str] | None = None
+    sort: str | None = None
+    limit: int | None = None
+    lang: str = "ar"
 
 
 def _entity_ids(name: str, index: EntityIndex, option: str) -> frozenset[str]:

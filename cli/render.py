@@ -17,12 +17,12 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from .model import Record, field_value
 from .sanitize import sanitize
-from .store import Record
 from .streams import Streams
 from .views import DetailView, SourceView, View
 from .vocabulary import FACT_TYPES, ROLES, STATUSES
-from .writers import field_value, text_cell
+from .writers import text_cell
 
 
 class _Console(Console):

@@ -1,15 +1,22 @@
-"""Checking a store: the JSON Schema, references between records, spans against the source text, ids, dates."""
+"""Checking a store: the JSON Schema, references between records, spans against the source text, ids, dates; the
+whole store, or what one change added and removed.
+
+The schema is checked by a compiled validator (fastjsonschema), made when the package is built from the very schema
+shipped with it; jsonschema is imported only to word what the compiled one refuses, every problem of it."""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from .model import validation_schema
+from .model import TABLES, Record, date_problem, entity_references, schema_digest, validation_schema
 from .sanitize import sanitize
-from .store import TABLES, Record
+from .storage import Changes
+
+Scope = dict[str, list[str]]
+"""The keys of the records to check, by table; None for every record."""
 
 
 @dataclass(frozen=True, order=True)
@@ -43,10 +50,68 @@ def _schema_message(error: Any) -> str:
     return error.message
 
 
-def _schema_problems(document: dict[str, Any]) -> Iterator[Problem]:
+@cache
+def compiled_schema() -> Callable[[Any], Any]:
+    """The schema as a compiled check (raises fastjsonschema's JsonSchemaValueException at the first problem).
+
+    Made from the inlined schema (`validation_schema`), as fastjsonschema follows draft 7, where keywords beside a
+    `$ref` are ignored. The package is built with it compiled (`facts_cli/_schema_validator.py`, by
+    hatch_build.py), about 8 ms to load against about 40 ms to compile in each process; it is used only when it
+    was made from the schema and inlining of this very package (its digest), and compiled here otherwise.
+    """
+    try:
+        from . import _schema_validator as generated
+    except ImportError:
+        generated = None
+    if generated is not None and getattr(generated, "SCHEMA_DIGEST", None) == schema_digest():
+        return generated.validate
+    import fastjsonschema
+
+    return fastjsonschema.compile(validation_schema())
+
+
+def _passes(check: Callable[[Any], Any], document: Any) -> bool:
+    from fastjsonschema import JsonSchemaValueException
+
+    try:
+        check(document)
+    except JsonSchemaValueException:
+        return False
+    return True
+
+
+def _failing(document: dict[str, Any], scope: Scope | None) -> dict[str, Any] | None:
+    """The part of the document the compiled schema refuses: its top level, with each table holding only the
+    records (in scope) that fail; None when nothing fails."""
+    check = compiled_schema()
+    tables = [table for table in TABLES if isinstance(document.get(table), dict)]
+    if scope is None:
+        if _passes(check, document):
+            return None
+        chosen = {table: list(document[table]) for table in tables}
+    else:
+        chosen = {table: scope.get(table, []) for table in tables}
+    skeleton: dict[str, Any] = {key: {} if key in tables else value for key, value in document.items()}
+    empty: dict[str, Any] = {table: {} for table in TABLES}
+    failed = not _passes(check, skeleton) if scope is None else False
+    for table in tables:
+        for key in chosen[table]:
+            record = document[table][key]
+            if not _passes(check, {**empty, table: {key: record}}):
+                skeleton[table][key] = record
+                failed = True
+    return skeleton if failed else None
+
+
+def _schema_problems(document: dict[str, Any], scope: Scope | None) -> Iterator[Problem]:
+    """The schema's problems, worded by jsonschema (every one, not only the first) for what the compiled check
+    refuses: the same problems as jsonschema over the whole document, for the cost of the compiled check."""
+    failing = _failing(document, scope)
+    if failing is None:
+        return
     from jsonschema import Draft202012Validator
 
-    for error in Draft202012Validator(validation_schema()).iter_errors(document):
+    for error in Draft202012Validator(validation_schema()).iter_errors(failing):
         path = [str(part) for part in error.absolute_path]
         if len(path) < 2:
             yield Problem(
@@ -59,12 +124,14 @@ def _schema_problems(document: dict[str, Any]) -> Iterator[Problem]:
         )
 
 
-def _duplicate_ids(document: dict[str, Any]) -> Iterator[Problem]:
+def _duplicate_ids(document: dict[str, Any], scope: Scope | None) -> Iterator[Problem]:
     for table in TABLES:
+        records = document.get(table, {})
+        wanted = None if scope is None else {records[key].get("id") for key in scope.get(table, []) if key in records}
         seen: dict[str, str] = {}
-        for doc_id, record in document.get(table, {}).items():
+        for doc_id, record in records.items():
             record_id = record.get("id")
-            if not isinstance(record_id, str):
+            if not isinstance(record_id, str) or (wanted is not None and record_id not in wanted):
                 continue
             if record_id in seen:
                 yield Problem(table, record_id, "id", f"duplicate id: records #{seen[record_id]} and #{doc_id}")
@@ -76,18 +143,13 @@ def _ids(document: dict[str, Any], table: str) -> set[str]:
     return {r["id"] for r in document.get(table, {}).values() if isinstance(r.get("id"), str)}
 
 
-def _entity_references(fact: Record) -> Iterator[tuple[str, Any]]:
-    """(field, entity id) for every entity a fact refers to."""
-    participants = fact.get("participants")
-    for index, participant in enumerate(participants if isinstance(participants, list) else []):
-        if isinstance(participant, dict) and "entity" in participant:
-            yield f"participants/{index}/entity", participant["entity"]
-    attributed = fact.get("attributed_to")
-    if isinstance(attributed, dict) and "entity" in attributed:
-        yield "attributed_to/entity", attributed["entity"]
-    place = fact.get("place")
-    if isinstance(place, dict) and "entity" in place:
-        yield "place/entity", place["entity"]
+def _whole_number(value: Any) -> int | None:
+    """A span's start or end as an int: JSON Schema counts 5.0 an integer too."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) else None
 
 
 def _span_problem(fact: Record, texts: dict[str, str]) -> str | None:
@@ -95,40 +157,46 @@ def _span_problem(fact: Record, texts: dict[str, str]) -> str | None:
     span, quote, text = fact.get("span"), fact.get("quote"), texts.get(fact.get("source"))
     if not (isinstance(span, dict) and isinstance(quote, str) and isinstance(text, str)):
         return None
-    start, end = span.get("start"), span.get("end")
-    if not (isinstance(start, int) and isinstance(end, int)):
+    start, end = _whole_number(span.get("start")), _whole_number(span.get("end"))
+    if start is None or end is None:
         return None
     if not 0 <= start < end <= len(text):
-        return f"{start}:{end} is not a span inside the source text of {len(text)} code points"
+        return f"{span['start']}:{span['end']} is not a span inside the source text of {len(text)} code points"
     if text[start:end] == quote:
         return None
     found = text.find(quote)
     hint = f"; the quote stands at {found}:{found + len(quote)}" if found >= 0 else "; the quote is not in the text"
-    return f"text[{start}:{end}] is {text[start:end]!r}, not the quote {quote!r}{hint}"
+    return f"text[{span['start']}:{span['end']}] is {text[start:end]!r}, not the quote {quote!r}{hint}"
 
 
-def _date_problem(time: Any) -> str | None:
-    """Why a time's value is not a real calendar date, or None."""
-    if not isinstance(time, dict) or not isinstance(time.get("value"), str):
-        return None
-    value = time["value"]
-    parts = value.split("-")
-    if not all(part.isascii() and part.isdigit() for part in parts) or len(parts) > 3:
-        return None
-    padded = [int(p) for p in parts] + [1] * (3 - len(parts))
-    try:
-        datetime.date(*padded)
-    except ValueError:
-        return f"{value!r} is not a calendar date"
-    return None
+def _facts_to_check(document: dict[str, Any], scope: Scope | None, changes: Changes | None) -> Iterable[str]:
+    """The facts whose references to check: all; or those a change added, and those that refer to an entity it
+    removed or to a source it added or removed (a source added under a stored id changes which text spans are of)."""
+    facts = document.get("facts", {})
+    if scope is None or changes is None:
+        return facts
+    sources = document.get("sources", {})
+    gone = {r.get("id") for r in changes.removed.get("entities", {}).values()}
+    touched = {r.get("id") for r in changes.removed.get("sources", {}).values()}
+    touched |= {sources[key].get("id") for key in scope.get("sources", []) if key in sources}
+    chosen = dict.fromkeys(key for key in scope.get("facts", []) if key in facts)
+    if gone or touched:
+        for key, fact in facts.items():
+            entities = {entity for _, entity in entity_references(fact) if isinstance(entity, str)}
+            if entities & gone or fact.get("source") in touched:
+                chosen[key] = None
+    return chosen
 
 
-def _reference_problems(document: dict[str, Any]) -> Iterator[Problem]:
+def _reference_problems(document: dict[str, Any], scope: Scope | None, changes: Changes | None) -> Iterator[Problem]:
     entities, sources = _ids(document, "entities"), _ids(document, "sources")
-    texts = {r.get("id"): r.get("text") for r in document.get("sources", {}).values()}
-    for doc_id, fact in document.get("facts", {}).items():
+    all_sources = document.get("sources", {})
+    texts = {r.get("id"): r.get("text") for r in all_sources.values()}
+    facts = document.get("facts", {})
+    for doc_id in _facts_to_check(document, scope, changes):
+        fact = facts[doc_id]
         label = _record_label(document, "facts", doc_id)
-        for field_name, entity in _entity_references(fact):
+        for field_name, entity in entity_references(fact):
             if isinstance(entity, str) and entity not in entities:
                 yield Problem("facts", label, field_name, f"unknown entity {entity!r}")
         source = fact.get("source")
@@ -137,11 +205,11 @@ def _reference_problems(document: dict[str, Any]) -> Iterator[Problem]:
         span = _span_problem(fact, texts)
         if span:
             yield Problem("facts", label, "span", span)
-        date = _date_problem(fact.get("time"))
+        date = date_problem(fact.get("time"))
         if date:
             yield Problem("facts", label, "time/value", date)
-    for doc_id, source_record in document.get("sources", {}).items():
-        date = _date_problem(source_record.get("published"))
+    for doc_id in all_sources if scope is None else [k for k in scope.get("sources", []) if k in all_sources]:
+        date = date_problem(all_sources[doc_id].get("published"))
         if date:
             yield Problem("sources", _record_label(document, "sources", doc_id), "published/value", date)
 
@@ -159,35 +227,65 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings(child, f"{path}/{index}" if path else str(index))
 
 
-def _surrogate_problems(document: dict[str, Any]) -> Iterator[Problem]:
-    """A lone surrogate (`\\ud800` in the JSON) is no character: it cannot be written as UTF-8 or shown."""
-    import json
+def surrogate_problems(document: dict[str, Any], changes: Changes | None = None) -> list[Problem]:
+    """A lone surrogate (`\\ud800` in the JSON) is no character: it cannot be written as UTF-8 or shown. In the
+    whole document, or in the records a change added. (A write finds them as it encodes the store.)"""
+    import orjson
 
+    scope = _scope(changes)
+    tables = {table: document.get(table, {}) for table in TABLES}
+    if scope is not None:
+        tables = {table: {k: rows[k] for k in scope.get(table, []) if k in rows} for table, rows in tables.items()}
     try:
-        json.dumps(document, ensure_ascii=False).encode("utf-8")
-        return  # the common case, checked at C speed
-    except UnicodeEncodeError:
-        pass
-    for table in TABLES:
-        for doc_id, record in document.get(table, {}).items():
+        orjson.dumps(tables)
+        return []  # the common case, checked at C speed: orjson refuses a string that has no UTF-8
+    except TypeError:  # a lone surrogate, or what orjson does not take (integers past 64 bits, deep nesting)
+        import json
+
+        try:
+            json.dumps(tables, ensure_ascii=False).encode("utf-8")
+            return []
+        except UnicodeEncodeError:
+            pass
+    problems = []
+    for table, records in tables.items():
+        for doc_id, record in records.items():
             for path, text in _strings(record, ""):
                 lone = next((c for c in text if "\ud800" <= c <= "\udfff"), None)
                 if lone is not None:
                     label = _record_label(document, table, doc_id)
-                    yield Problem(
-                        table, label, path or "(record)", f"lone surrogate U+{ord(lone):04X} is not a character"
-                    )
+                    message = f"lone surrogate U+{ord(lone):04X} is not a character"
+                    problems.append(Problem(table, label, path or "(record)", message))
+    return problems
 
 
-def validate_document(document: dict[str, Any]) -> list[Problem]:
+def _scope(changes: Changes | None) -> Scope | None:
+    return None if changes is None else {table: list(keys) for table, keys in changes.inserted.items()}
+
+
+def ordered(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems once each, by table (in the store's order), record, field and message."""
+    return sorted(set(problems), key=lambda p: (TABLES.index(p.table) if p.table in TABLES else -1, p))
+
+
+def validate_document(
+    document: dict[str, Any], changes: Changes | None = None, *, surrogates: bool = True
+) -> list[Problem]:
     """Every problem of a store's document, one per field, in a stable order.
+
+    With `changes`, the document is taken for one that validated before them, and only what they can have broken
+    is checked: the records they added, in full (schema, references, spans, dates, ids against every other), and
+    the facts that refer to what they removed; the problems are the same as those of the whole document. Without
+    `surrogates`, lone surrogates are not looked for (a write finds them as it encodes).
 
     The document must already be shaped as a store (an object of tables of objects), as `open_store` ensures.
     """
-    problems = {
-        *_schema_problems(document),
-        *_duplicate_ids(document),
-        *_reference_problems(document),
-        *_surrogate_problems(document),
-    }
-    return sorted(problems, key=lambda p: (TABLES.index(p.table) if p.table in TABLES else -1, p))
+    scope = _scope(changes)
+    problems = [
+        *_schema_problems(document, scope),
+        *_duplicate_ids(document, scope),
+        *_reference_problems(document, scope, changes),
+    ]
+    if surrogates:
+        problems += surrogate_problems(document, changes)
+    return ordered(problems)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .model import record_fields
+from .model import Record, record_fields
 from .query import Hit, count_by, fact_period, fact_speaker, involvement_counts, sort_facts
-from .store import Record, Store
+from .storage import Store
 from .vocabulary import FACT_TYPES
 
 

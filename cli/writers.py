@@ -7,17 +7,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
+from .model import field_value
+
 _LINE_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def field_value(record: dict[str, Any], dotted: str) -> Any:
-    """The value at a dotted path (`time.value`) of a record; None where any step is missing or null."""
-    value: Any = record
-    for key in dotted.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
 
 
 def select(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:

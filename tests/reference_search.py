@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from facts_cli.arabic import without_proclitic
+from facts_cli.model import Record
 from facts_cli.query import (
     _ENTITY_WEIGHT,
     _FIELD_WEIGHTS,
@@ -22,7 +23,6 @@ from facts_cli.query import (
     fuzzy_candidates,
     query_terms,
 )
-from facts_cli.store import Record
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -51,7 +52,18 @@ def test_a_command_runs_alone_with_the_same_options_help_and_errors(run):
     assert run("list", "--no-such-option").returncode == 2
 
 
-HEAVY = ("rich", "jsonschema", "tinydb", "arabic_reshaper", "bidi", "csv", "facts_cli.curate", "facts_cli.validate")
+HEAVY = (
+    "rich",
+    "jsonschema",
+    "fastjsonschema",
+    "orjson",
+    "tinydb",
+    "arabic_reshaper",
+    "bidi",
+    "csv",
+    "facts_cli.curate",
+    "facts_cli.validate",
+)
 PROBE = f"""
 import sys
 sys.argv = ["facts", *sys.argv[1:]]
@@ -74,12 +86,30 @@ print(" ".join(sorted(name for name in {HEAVY!r} if name in sys.modules)), file=
         (["list", "--format", "csv"], "csv"),
         (["list", "--format", "table", "--bidi", "logical"], "rich"),
         (["list", "--format", "table", "--bidi", "visual"], "arabic_reshaper bidi rich"),
-        (["validate"], "facts_cli.validate jsonschema"),
+        (["validate"], "facts_cli.validate fastjsonschema orjson"),
     ],
 )
 def test_a_command_imports_only_what_it_uses(args, needed, tmp_path):
     result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=tmp_path)
     assert result.stderr.splitlines()[-1] == needed
+
+
+def test_jsonschema_is_imported_to_word_a_refusal_only(run, tmp_path):
+    """A write that validates is checked by the compiled schema alone; jsonschema comes in to word what it refuses."""
+    store = tmp_path / "mine.json"
+    assert run("init", str(store)).returncode == 0
+    cache = {"FACTS_CACHE_DIR": str(tmp_path / "cache")}
+    fact = json.loads(run("show", "rt-byline", "--format", "json").stdout)
+    (tmp_path / "good.json").write_text(json.dumps({**fact, "id": "rt-byline-2"}), encoding="utf-8")
+    (tmp_path / "bad.json").write_text(json.dumps({**fact, "id": "rt-byline-3", "type": "rumour"}), encoding="utf-8")
+    probe = [sys.executable, "-c", PROBE, "add"]
+    options = {"capture_output": True, "text": True, "cwd": tmp_path, "env": {**os.environ, **cache}}
+    good = subprocess.run([*probe, "good.json", "--db", str(store)], **options)
+    assert good.stdout == "rt-byline-2\n"
+    assert good.stderr.splitlines()[-1] == "facts_cli.curate facts_cli.validate fastjsonschema orjson tinydb"
+    bad = subprocess.run([*probe, "bad.json", "--db", str(store)], **options)
+    assert "type: 'rumour' is not one of" in bad.stderr
+    assert "jsonschema" in bad.stderr.splitlines()[-1].split()
 
 
 @pytest.mark.parametrize(

@@ -313,8 +313,28 @@ def test_writes_to_a_broken_store_exit_3_and_touch_nothing(run, tmp_path, conten
 def test_a_write_leaves_no_temporary_file_and_keeps_the_mode(run, store):
     store.chmod(0o640)
     run("add", "--db", str(store), input=json.dumps(NEW_FACT))
-    assert sorted(p.name for p in store.parent.iterdir()) == ["elsewhere", "mine.json", "mine.json.lock"]
+    # the cache (FACTS_CACHE_DIR, here beside the store) keeps which file the write made
+    assert sorted(p.name for p in store.parent.iterdir()) == ["cache", "elsewhere", "mine.json", "mine.json.lock"]
     assert store.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_store_edited_by_hand_between_two_writes_is_validated_in_full(run, store):
+    """A write checks only what it changes when the file is the one the last write made; an edit by hand in
+    between (here in place, same size, the mtime put back) makes the next write check the whole store."""
+    assert run("add", "--db", str(store), input=json.dumps({**NEW_FACT, "id": "first"})).returncode == 0
+    before = store.stat()
+    text = store.read_text(encoding="utf-8")
+    edited = text.replace('"status": "done"', '"status": "dome"', 1)
+    assert len(edited.encode()) == len(text.encode())
+    with open(store, "r+", encoding="utf-8") as handle:
+        handle.write(edited)
+    os.utime(store, ns=(before.st_atime_ns, before.st_mtime_ns))
+    same = unchanged(store)
+    result = run("add", "--db", str(store), input=json.dumps({**NEW_FACT, "id": "second"}))
+    assert result.returncode == 4
+    assert "status: 'dome' is not one of: done, ongoing, planned" in result.stderr
+    assert result.stderr.endswith("facts: nothing written: 1 problem\n")
+    assert same()
 
 
 # concurrency and crashes

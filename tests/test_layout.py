@@ -191,7 +191,7 @@ def test_stacked_blocks_put_each_claim_under_its_fact_over_the_whole_width():
     assert lines[:2] == ["ID                             TYPE          STATUS   TIME", "    CLAIM"]
     at = lines.index(next(line for line in lines if line.startswith("ru-kz-s300-free ")))
     assert lines[at].split() == ["ru-kz-s300-free", "delivery", "done"]
-    assert lines[at + 1] == "    Russia hands S-300 systems over to Kazakhstan free of charge."
+    assert lines[at + 1] == "    Russia handed S-300 systems over to Kazakhstan free of charge."
     assert lines[at + 2] == ""
     assert max(len(line) for line in lines if line.startswith("    ")) > 70
     assert not any(line != line.rstrip() for line in lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import marshal
 import re
 
@@ -12,9 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference_search import reference_search
 
+from facts_cli import jsonfile
+from facts_cli import query as query_module
 from facts_cli.arabic import stem
+from facts_cli.jsonfile import encode_document
+from facts_cli.model import ARTICLE
 from facts_cli.query import (
-    ARTICLE,
+    CACHED_FROM,
+    SEARCH_INDEX,
     EntityIndex,
     Filters,
     Period,
@@ -28,7 +34,8 @@ from facts_cli.query import (
     sort_facts,
     spellings,
 )
-from facts_cli.store import open_store
+from facts_cli.storage import CACHE_DIR_VAR, NO_CACHE_VAR, kept
+from facts_cli.store import open_store, storage_for
 
 STORE = open_store(BUNDLED)
 INDEX = EntityIndex(STORE.entities)
@@ -305,3 +312,88 @@ def test_an_index_kept_as_plain_data_is_the_same_index():
     restored = SearchIndex(STORE.facts, INDEX, state)
     for query in ["تسليم كازاخستان", "Tasmagambetof", "روسيا بيلاروس", "منظومات"]:
         assert search(STORE.facts, INDEX, query, restored) == search(STORE.facts, INDEX, query, index)
+
+
+# the index kept by writes
+
+
+def grown_document(size: int) -> dict:
+    """The bundled store with `size` facts: its facts copied under new ids."""
+    document = json.loads(BUNDLED.read_text(encoding="utf-8"))
+    facts = list(document["facts"].values())
+    copies = [{**facts[i % len(facts)], "id": f"{facts[i % len(facts)]['id']}-{i}"} for i in range(size)]
+    document["facts"] = {str(key): fact for key, fact in enumerate(copies, 1)}
+    return document
+
+
+def saying(claim: str, fact_id: str):
+    """A change that adds a valid fact (a copy of a stored one) claiming `claim`."""
+
+    def change(draft):
+        template = next(iter(draft.records("facts").values()))
+        draft.insert("facts", [{**template, "id": fact_id, "claim": claim}])
+
+    return change
+
+
+def removing(table: str, *record_ids: str, cascade: bool = False):
+    def change(draft):
+        keys = [key for key, record in draft.records(table).items() if record["id"] in record_ids]
+        if cascade:
+            draft.remove("facts", [k for k, f in draft.records("facts").items() if set(record_ids) & fact_entities(f)])
+        draft.remove(table, keys)
+
+    return change
+
+
+def naming(entity_id: str, name: str):
+    """A change that adds a person named `name` (a word of a claim: names are never stemmed)."""
+
+    def change(draft):
+        template = next(e for e in draft.records("entities").values() if e["kind"] == "person")
+        aliases = {"ar": [], "en": []}
+        draft.insert("entities", [{**template, "id": entity_id, "name": {"ar": name, "en": "X"}, "aliases": aliases}])
+
+    return change
+
+
+def test_a_write_keeps_the_index_a_fresh_build_would_make(monkeypatch, tmp_path):
+    """Each write updates the index kept for the file it replaced, and keeps it for the new file: the very index
+    built from the new store, through changes that move positions, add words and change how other words stem."""
+    monkeypatch.setattr(jsonfile, "SETTLED_NS", 0)
+    monkeypatch.setenv(CACHE_DIR_VAR, str(tmp_path / "cache"))
+    monkeypatch.delenv(NO_CACHE_VAR, raising=False)
+    path = tmp_path / "big.json"
+    path.write_bytes(encode_document(grown_document(CACHED_FROM + 100)))
+    store = open_store(path)
+    SearchIndex.of_store(store, EntityIndex(store.entities))  # built and kept
+    storage = storage_for(path)
+    changes = [
+        saying("وصلت بسلامة المنظومات", "with-a-proclitic"),  # بسلامة: ب + a word the store does not have yet
+        saying("سلامة المنظومات مضمونة", "the-word-itself"),  # now it has: بسلامة stems as سلام
+        removing("facts", "rt-byline-5", "ru-kz-s300-free-40"),  # every later position moves
+        naming("salama", "بسلامة"),  # a person's name: never stemmed
+        removing("entities", "balkhash", cascade=True),
+        saying("خبر آخر", "last"),
+    ]
+    found = []
+    for change in changes:
+        storage.apply(change)
+        store = open_store(path)
+        version = query_module._code_version()
+        carried = kept(path, SEARCH_INDEX, version, store.stamp, store.checksum)
+        assert len(store.facts) >= CACHED_FROM
+        assert carried == SearchIndex(store.facts, EntityIndex(store.entities)).state(), change
+        entities = EntityIndex(store.entities)
+        hits = search(store.facts, entities, "سلامة", SearchIndex(store.facts, entities, carried))
+        found.append({hit.fact["id"] for hit in hits})
+    assert found[1] == {"with-a-proclitic", "the-word-itself"}  # ب taken off, once the rest is a word of the store
+    assert found[3] == {"the-word-itself"}  # not from a name
+
+
+def test_a_write_to_a_store_with_no_index_kept_makes_none(monkeypatch, tmp_path):
+    monkeypatch.setenv(CACHE_DIR_VAR, str(tmp_path / "cache"))
+    path = tmp_path / "big.json"
+    path.write_bytes(encode_document(grown_document(CACHED_FROM + 5)))
+    storage_for(path).apply(saying("خبر", "new"))
+    assert not list((tmp_path / "cache").glob(f"{SEARCH_INDEX}-*"))
