@@ -29,12 +29,14 @@ from .options import (
     with_fact_selection,
     with_output,
 )
-from .printers import DETAIL, LISTING, SOURCE
+from .printers import CITATION, DETAIL, EXPORT, LISTING, SOURCE
 from .query import EntityIndex, FactSelection, SearchIndex, not_found, resolve_fact_ids, search, select_facts
 from .store import ENV_VAR
 from .streams import Streams
 from .views import (
+    CitationView,
     DetailView,
+    ExportView,
     SourceView,
     View,
     entities_view,
@@ -81,8 +83,9 @@ def main_options(
     `facts COMMAND -h`) shows a command's options and examples.
 
     Exit codes: 0 results, 1 nothing matched or found, 2 usage error, 3 store cannot be read or written,
-    4 invalid data (validate found problems, or a write was refused and nothing written), 5 output cannot be
-    written, 70 internal error (FACTS_DEBUG=1 shows the traceback), 130 interrupted.
+    4 invalid data (validate found problems, a write was refused and nothing written, or a fact to cite cannot be
+    found in its source), 5 output cannot be written, 70 internal error (FACTS_DEBUG=1 shows the traceback),
+    130 interrupted.
     """
     run = current_run()
     run.streams.configure(bidi=bidi or bidi_from(run.streams.environ), paging=False if no_pager else None)
@@ -334,6 +337,46 @@ def show_source(
 
 
 @app.command(
+    "cite",
+    cls=FactsCommand,
+    short_help="Cite facts: the quote, the claim, who said it and where.",
+    epilog=examples(
+        "facts cite ru-kz-s300-free",
+        "facts cite ru-kz-s300-fr rt-by --format markdown",
+        "facts cite --by Shoigu --format csl-json > shoigu.json",
+    ),
+)
+@with_output(CITATION, bidi=False)
+@with_fact_selection(without=("lang",))
+def cite(
+    run: Run,
+    selection: FactSelection,
+    fact_ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ID]...",
+            help="Fact ids, or any unique start of one; without them, the facts the filters select.",
+            autocompletion=complete.fact_ids,
+            show_default=False,
+        ),
+    ] = None,
+) -> CitationView:
+    """Cite facts, for a person to paste: the quote verbatim, the English claim, who said it (with the Arabic cue
+    word) or the article itself, the source (publisher, language, date, ≈ when inferred), and where the quote
+    stands: its line, and its code points (end exclusive). Filters keep those of the facts named that pass them.
+
+    --format markdown: the same in Markdown; --format csl-json: the sources, for reference managers and Pandoc,
+    each with the line (the locator) and the quote of every fact cited in it.
+    """
+    store = run.store()
+    if fact_ids:
+        store = store._replace(facts=resolve_fact_ids(store, fact_ids))
+    facts = _limited(select_facts(store, selection), selection)
+    sources = {record["id"]: record for record in store.sources if isinstance(record.get("id"), str)}
+    return CitationView(facts, sources, store.entity_names())
+
+
+@app.command(
     "validate",
     cls=FactsCommand,
     short_help="Check the store; one line per problem.",
@@ -471,21 +514,56 @@ def import_(run: Run, source: InputArgument = "-", dry_run: DryRunOption = False
         run.streams.message(f"{path}: added {counts}")
 
 
+def _absolute_iri(value: str | None) -> str | None:
+    """An absolute IRI (a scheme, then no space, control or character an IRI may not hold), or a usage error."""
+    import re
+
+    if value is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f-\x9f<>\"{}|\\^`]*", value):
+        raise typer.BadParameter(f"{value!r} is not an absolute IRI: give where the export is published (https://...)")
+    return value
+
+
+LINKED_DATA = ("annotations", "jsonld")
+
+
 @app.command(
     "export",
     cls=FactsCommand,
-    short_help="Print the whole store as one JSON document.",
-    epilog=examples("facts export > backup.json", "facts export | jq '.facts | length'"),
+    short_help="Print the store, or the facts asked for, as JSON or JSON-LD.",
+    epilog=examples(
+        "facts export > backup.json",
+        "facts init --empty kz.json && facts export --entity Kazakhstan | facts import --db kz.json",
+        "facts export --format annotations --base https://example.org/rt-2015.jsonld",
+        "facts export --format jsonld --by Shoigu | jq '.[\"@graph\"] | length'",
+    ),
 )
-@with_output(None, bidi=False)
-def export(run: Run) -> None:
-    """Print the whole store as one JSON document: {"sources": [...], "entities": [...], "facts": [...]}."""
-    from .curate import export_document
-    from .writers import write_json
+@with_output(EXPORT, bidi=False)
+@with_fact_selection(without=("sort", "lang"))
+def export(
+    run: Run,
+    selection: FactSelection,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            metavar="IRI",
+            callback=_absolute_iri,
+            help="Where the export will be published: the ids of annotations and jsonld are made absolute against "
+            "it (they are relative to the document without it).",
+            show_default=False,
+        ),
+    ] = None,
+) -> ExportView:
+    """Print the whole store as one JSON document, {"sources": [...], "entities": [...], "facts": [...]}, which
+    `facts import` reads; with filters, the facts they select and the sources and entities those refer to.
 
-    document = export_document(run.store())
-    with run.streams.output(human=False) as out:
-        write_json(document, out)
+    --format annotations: a W3C Web Annotation collection, one annotation per fact anchoring it in its source;
+    --format jsonld: schema.org Claims, with the articles and entities they name (docs/EXPORT.md).
+    """
+    if base is not None and run.format not in LINKED_DATA:
+        raise UsageProblem("--base makes the ids of JSON-LD absolute: it takes --format annotations or jsonld")
+    store = run.store()
+    return ExportView(store, _limited(select_facts(store, selection), selection), selection.narrows, base)
 
 
 RECORD_KINDS = {"fact": "facts", "entity": "entities", "source": "sources"}

@@ -84,9 +84,24 @@ def add_fact(path: Path, fact: Any, *, dry_run: bool = False) -> str:
     return storage_for(path).apply(lambda draft: _insert_facts(draft, [fact])[0], dry_run=dry_run)
 
 
-def export_document(store: Store) -> dict[str, list[Record]]:
-    """The whole store as one JSON document: the records of each table, in order, without TinyDB's ids."""
-    return {table: [dict(record) for record in getattr(store, table)] for table in TABLES}
+def export_document(store: Store, facts: list[Record] | None = None) -> dict[str, list[Record]]:
+    """The whole store as one JSON document: the records of each table, in order, without TinyDB's ids.
+
+    With `facts`, those facts and the sources and entities they refer to (in store order): a store of its own,
+    which `facts import` takes into an empty store, or back into the one it came from (adding nothing)."""
+    if facts is None:
+        return {table: [dict(record) for record in getattr(store, table)] for table in TABLES}
+    sources = {fact["source"] for fact in facts if isinstance(fact.get("source"), str)}
+    entities = set().union(*map(fact_entities, facts))
+
+    def referred(records: list[Record], ids: set[str]) -> list[Record]:
+        return [dict(record) for record in records if isinstance(record.get("id"), str) and record["id"] in ids]
+
+    return {
+        "sources": referred(store.sources, sources),
+        "entities": referred(store.entities, entities),
+        "facts": [dict(f) for f in facts],
+    }
 
 
 def parse_import(text: str) -> dict[str, list[Record]]:

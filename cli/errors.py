@@ -47,6 +47,7 @@ class UsageProblem(FactsError):
 
 
 class InvalidStore(FactsError):
-    """`facts validate` found problems (they are on stdout)."""
+    """The store holds invalid data: `facts validate` found problems (they are on stdout), or a fact to cite or
+    annotate cannot be located in its source."""
 
     exit_code = ExitCode.INVALID

@@ -18,7 +18,7 @@ from .options import Run, current_run
 from .printers import print_view
 from .sanitize import sanitize
 from .streams import Streams
-from .views import DetailView, SourceView, View
+from .views import CitationView, DetailView, ExportView, SourceView, View
 
 
 def drop_stdout(streams: Streams) -> None:
@@ -79,7 +79,7 @@ class FactsGroup(_PagedHelp, TyperGroup):
         streams = _streams_of(ctx.obj)
         try:
             result = super().invoke(ctx)
-            if isinstance(result, View | DetailView | SourceView):
+            if isinstance(result, View | DetailView | SourceView | CitationView | ExportView):
                 run = current_run()
                 print_view(result, streams, run.format, run.fields)
             streams.stdout.flush()  # here, so that a failed write is handled below, not at exit

@@ -36,6 +36,15 @@ def field_value(record: Record, dotted: str) -> Any:
     return value
 
 
+def whole_number(value: Any) -> int | None:
+    """A number that is whole, as an int (a span's start or end: JSON Schema counts 5.0 an integer too), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) else None
+
+
 def entity_references(fact: Record) -> Iterator[tuple[str, Any]]:
     """(field, entity id) for every field of a fact that refers to an entity: each participant, who the fact is
     attributed to, its place (`place.entity`). The ids are as stored, whatever their type (validation says when one

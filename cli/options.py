@@ -144,6 +144,7 @@ NoPagerOption = Annotated[
 
 def _format_option(kind: str) -> Any:
     names = formats_for(kind)
+    default = f"{names[0]} on a terminal, plain when piped" if names[0] != "plain" and "plain" in names else names[0]
     return Annotated[
         str | None,
         typer.Option(
@@ -151,7 +152,7 @@ def _format_option(kind: str) -> Any:
             "-f",
             metavar="FORMAT",
             click_type=Vocabulary(names, "formats"),
-            help=f"One of {_list(names)}. Default: {names[0]} on a terminal, plain when piped.",
+            help=f"One of {_list(names)}. Default: {default}.",
             show_default=False,
         ),
     ]

@@ -3,6 +3,8 @@ a stream, and the one `--format` vocabulary that chooses among them.
 
 Human formats (`table`, `text`) draw with Rich, imported only when one is used; machine formats (`plain`, `json`,
 `jsonl`, `csv`, `tsv`) write the text exactly as stored (cli/writers.py), never reordered, reshaped or coloured.
+Citations (`plain`, `markdown`, `csl-json`: cli/cite.py) and exports to other tools' standards (`json`,
+`annotations`, `jsonld`: cli/jsonld.py) are text in logical order too, for people and pipes alike.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any, NamedTuple, TextIO
 from .errors import NotFound
 from .model import record_fields
 from .streams import Streams
-from .views import DetailView, SourceView, View
+from .views import CitationView, DetailView, ExportView, SourceView, View
 from .writers import write_json, write_plain_record, write_records
 
 Fields = Sequence[str] | None
@@ -51,8 +53,17 @@ def _records(view: View | DetailView, fields: Fields, machine_default: bool) -> 
     return view.records, fields or (view.fields if machine_default else None)
 
 
-def _plain(view: View | DetailView | SourceView, out: TextIO, streams: Streams, fields: Fields) -> None:
-    if isinstance(view, SourceView):
+def _citations(view: CitationView, out: TextIO, streams: Streams, markdown: bool) -> None:
+    """Citations, exactly as stored when piped; sanitised on a terminal, never reordered (they are for pasting)."""
+    from .cite import write_citations
+
+    write_citations(view.facts, view.sources, view.entities, out, markdown=markdown, terminal=streams.is_tty)
+
+
+def _plain(view: View | DetailView | SourceView | CitationView, out: TextIO, streams: Streams, fields: Fields) -> None:
+    if isinstance(view, CitationView):
+        _citations(view, out, streams, markdown=False)
+    elif isinstance(view, SourceView):
         if view.focus is not None:
             start, end = view.paragraph()
             out.write(view.sources[0]["text"][start:end] + "\n")
@@ -70,8 +81,12 @@ def _plain(view: View | DetailView | SourceView, out: TextIO, streams: Streams, 
         write_records(records, "plain", fields or view.columns, out)  # type: ignore[union-attr]
 
 
-def _json(view: View | DetailView | SourceView, out: TextIO, streams: Streams, fields: Fields) -> None:
-    if isinstance(view, SourceView):
+def _json(view: View | DetailView | SourceView | ExportView, out: TextIO, streams: Streams, fields: Fields) -> None:
+    if isinstance(view, ExportView):
+        from .curate import export_document
+
+        write_json(export_document(view.store, view.facts if view.narrowed else None), out)
+    elif isinstance(view, SourceView):
         if view.focus is None:
             write_json(view.sources, out)
             return
@@ -96,15 +111,42 @@ def _lines_format(name: str) -> Callable[[Any, TextIO, Streams, Fields], None]:
     return write
 
 
+def _markdown(view: CitationView, out: TextIO, streams: Streams, fields: Fields) -> None:
+    _citations(view, out, streams, markdown=True)
+
+
+def _csl_json(view: CitationView, out: TextIO, streams: Streams, fields: Fields) -> None:
+    from .cite import csl_items
+
+    write_json(csl_items(view.facts, view.sources, view.entities), out)
+
+
+def _annotations(view: ExportView, out: TextIO, streams: Streams, fields: Fields) -> None:
+    from .jsonld import annotation_collection
+
+    write_json(annotation_collection(view.facts, view.store.sources, view.base), out)
+
+
+def _schema_org(view: ExportView, out: TextIO, streams: Streams, fields: Fields) -> None:
+    from .jsonld import schema_org_graph
+
+    write_json(schema_org_graph(view.facts, view.store.sources, view.store.entities, view.base), out)
+
+
 LISTING, DETAIL, SOURCE = "listing", "detail", "source"
+CITATION, EXPORT = "citation", "export"
 PRINTERS: dict[str, Printer] = {
     "table": Printer(frozenset({LISTING}), True, _table, "a table for people (stacked blocks when narrow)"),
     "text": Printer(frozenset({DETAIL, SOURCE}), True, _text, "labelled text for people"),
-    "plain": Printer(frozenset({LISTING, DETAIL, SOURCE}), False, _plain, "tab-separated lines, no header"),
-    "json": Printer(frozenset({LISTING, DETAIL, SOURCE}), False, _json, "JSON"),
+    "plain": Printer(frozenset({LISTING, DETAIL, SOURCE, CITATION}), False, _plain, "tab-separated lines, no header"),
+    "json": Printer(frozenset({LISTING, DETAIL, SOURCE, EXPORT}), False, _json, "JSON"),
     "jsonl": Printer(frozenset({LISTING, DETAIL}), False, _lines_format("jsonl"), "JSON Lines"),
     "csv": Printer(frozenset({LISTING, DETAIL}), False, _lines_format("csv"), "CSV with a header"),
     "tsv": Printer(frozenset({LISTING, DETAIL}), False, _lines_format("tsv"), "TSV with a header"),
+    "markdown": Printer(frozenset({CITATION}), False, _markdown, "Markdown, for documents"),
+    "csl-json": Printer(frozenset({CITATION}), False, _csl_json, "CSL-JSON, for reference managers and Pandoc"),
+    "annotations": Printer(frozenset({EXPORT}), False, _annotations, "a W3C Web Annotation collection (JSON-LD)"),
+    "jsonld": Printer(frozenset({EXPORT}), False, _schema_org, "schema.org Claims (JSON-LD)"),
 }
 
 
@@ -114,19 +156,22 @@ def formats_for(kind: str) -> list[str]:
 
 
 def default_format(kind: str, is_tty: bool) -> str:
-    """For people on a terminal, `plain` when piped."""
-    return formats_for(kind)[0] if is_tty else "plain"
+    """For people on a terminal, `plain` when piped (the first format, where a kind of view has no `plain`)."""
+    names = formats_for(kind)
+    return names[0] if is_tty or "plain" not in names else "plain"
 
 
-def print_view(view: View | DetailView | SourceView, streams: Streams, chosen: str | None, fields: Fields) -> None:
-    """Write a view in the chosen format (for people on a terminal, `plain` when piped); NotFound when it is empty."""
+AnyView = View | DetailView | SourceView | CitationView | ExportView
+
+
+def print_view(view: AnyView, streams: Streams, chosen: str | None, fields: Fields) -> None:
+    """Write a view in the chosen format (for people on a terminal, `plain` when piped); NotFound when it is empty
+    (unless it is an export of a whole store, which may be empty)."""
     printer = PRINTERS[chosen or default_format(view.kind, streams.is_tty)]
-    records = (
-        view.sources if isinstance(view, SourceView) else view.facts if isinstance(view, DetailView) else view.records
-    )
+    records = view.sources if isinstance(view, SourceView) else view.records if isinstance(view, View) else view.facts
     if records or not printer.human:
         with streams.output(human=printer.human) as out:
             printer.write(view, out, streams, fields)
-    if not records:
+    if not records and getattr(view, "narrowed", True):
         footer = " ".join(line.strip() for line in getattr(view, "footer", ()))
         raise NotFound(f"no {view.noun} matched" + (f"; {footer}" if footer else ""))

@@ -590,6 +590,12 @@ class FactSelection(NamedTuple):
     limit: int | None = None
     lang: str = "ar"
 
+    @property
+    def narrows(self) -> bool:
+        """Whether the selection may leave facts out: a filter or a limit (an order or a language leaves all in)."""
+        filters = (self.types, self.statuses, self.entities, self.speakers, self.since, self.until, self.sources)
+        return any(filters) or self.limit is not None
+
 
 def _entity_ids(name: str, index: EntityIndex, option: str) -> frozenset[str]:
     """The entities `name` names; NotFound with suggestions when it names none."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .model import TABLES, Record, date_problem, entity_references, schema_digest, validation_schema
+from .model import TABLES, Record, date_problem, entity_references, schema_digest, validation_schema, whole_number
 from .sanitize import sanitize
 from .storage import Changes
 
@@ -143,21 +143,12 @@ def _ids(document: dict[str, Any], table: str) -> set[str]:
     return {r["id"] for r in document.get(table, {}).values() if isinstance(r.get("id"), str)}
 
 
-def _whole_number(value: Any) -> int | None:
-    """A span's start or end as an int: JSON Schema counts 5.0 an integer too."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value if isinstance(value, int) else None
-
-
 def _span_problem(fact: Record, texts: dict[str, str]) -> str | None:
     """What is wrong with a fact's span, or None (also None when the schema or references already say it)."""
     span, quote, text = fact.get("span"), fact.get("quote"), texts.get(fact.get("source"))
     if not (isinstance(span, dict) and isinstance(quote, str) and isinstance(text, str)):
         return None
-    start, end = _whole_number(span.get("start")), _whole_number(span.get("end"))
+    start, end = whole_number(span.get("start")), whole_number(span.get("end"))
     if start is None or end is None:
         return None
     if not 0 <= start < end <= len(text):

@@ -180,3 +180,26 @@ class SourceView(NamedTuple):
         first = text.rfind("\n", 0, start) + 1
         last = text.find("\n", max(end - 1, start))
         return first, len(text) if last < 0 else last
+
+
+class CitationView(NamedTuple):
+    """Facts to cite, for `cite`, with the store's sources and entities by id (where each quote stands, who said it)."""
+
+    facts: list[Record]
+    sources: dict[str, Record]
+    entities: dict[str, Record]
+    noun = "facts"
+    kind = "citation"
+
+
+class ExportView(NamedTuple):
+    """What `export` prints: the facts chosen, with the store they come from. `narrowed` when a filter or a limit
+    may have left facts out (the store document is then a store of its own: those facts and what they refer to;
+    else the whole store); `base`, the IRI the ids of a JSON-LD export are made absolute against (None: relative)."""
+
+    store: Store
+    facts: list[Record]
+    narrowed: bool
+    base: str | None = None
+    noun = "facts"
+    kind = "export"

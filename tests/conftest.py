@@ -19,10 +19,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "facts.json"
-ARTICLE = Path(__file__).resolve().parent / "data" / "article.ar.txt"
+DATA = Path(__file__).resolve().parent / "data"
+ARTICLE = DATA / "article.ar.txt"
 FACTS_BIN = Path(sys.executable).parent / "facts"
 
 Run = Callable[..., subprocess.CompletedProcess]
+ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 FRIBIDI = shutil.which("fribidi")
 
 
@@ -36,6 +38,14 @@ def fribidi(lines: list[str], rtl: bool = True) -> list[str]:
     )
     assert result.returncode == 0, result.stderr
     return [line.replace("\ufeff", "") for line in result.stdout.split("\n")[: len(lines)]]
+
+
+def offline_loader(url: str, options: Any = None) -> dict[str, Any]:
+    """A JSON-LD document loader without a network: the W3C annotation context from tests/data, nothing else."""
+    if url == ANNOTATION_CONTEXT:
+        document = json.loads((DATA / "anno.jsonld").read_text(encoding="utf-8"))
+        return {"contextUrl": None, "documentUrl": url, "document": document}
+    raise AssertionError(f"the JSON-LD processor tried to fetch {url}")
 
 
 @pytest.fixture(scope="session")

@@ -87,6 +87,10 @@ print(" ".join(sorted(name for name in {HEAVY!r} if name in sys.modules)), file=
         (["list", "--format", "table", "--bidi", "logical"], "rich"),
         (["list", "--format", "table", "--bidi", "visual"], "arabic_reshaper bidi rich"),
         (["validate"], "facts_cli.validate fastjsonschema orjson"),
+        (["cite", "rt-byline"], ""),
+        (["cite", "rt-byline", "--format", "csl-json"], ""),
+        (["export", "--format", "annotations"], ""),
+        (["export", "--format", "jsonld"], ""),
     ],
 )
 def test_a_command_imports_only_what_it_uses(args, needed, tmp_path):

@@ -22,6 +22,7 @@ SHAPED = re.compile(r"[\ufb50-\ufdff\ufe70-\ufeff]")
 FACTS = list(json.loads(BUNDLED.read_text(encoding="utf-8"))["facts"].values())
 COMMANDS = ["list", "search", "timeline", "stats", "entities", "types", "show", "source", "validate", "init"]
 COMMANDS += ["add", "import", "export", "remove", "help"]
+COMMANDS += ["cite"]
 
 
 @pytest.fixture
@@ -162,6 +163,8 @@ def test_completion_of_fact_ids_for_show_and_remove():
     assert complete("bash", "facts show ru-kz")[: len(ids)] == ids
     assert complete("bash", "facts show ru-kz-s300-free ru-kz-s")[:2] == ["ru-kz-s300-free", "ru-kz-s300-delivered"]
     assert "balkhash-agreement-2015" in complete("bash", "facts remove balk")
+    assert complete("bash", "facts cite ru-kz")[: len(ids)] == ids
+    assert "csl-json" in complete("bash", "facts cite -f c") and "jsonld" in complete("bash", "facts export -f j")
     assert "ru-kz-s300-free" in " ".join(complete("zsh", "facts show ru-kz-s300-f"))
     assert any(line.startswith("ru-kz-s300-free") for line in complete("fish", "facts show ru-kz-s300-f"))
 
@@ -262,6 +265,9 @@ def test_db_bidi_and_no_pager_before_the_command(run, store):
         ["timeline", "--until", "yesterday"],
         ["search", "x", "--limit", "0"],
         ["show", "x", "--format", "csvv"],
+        ["cite", "x", "--format", "json"],
+        ["export", "--format", "annotations", "--base", "example.org/x"],
+        ["export", "--base", "https://example.org/x"],
     ],
 )
 def test_option_values_are_checked_before_the_store_is_opened(run, args):
@@ -461,7 +467,14 @@ def test_options_that_would_do_nothing_here_are_refused(run, args, message):
 
 @pytest.mark.parametrize(
     "args",
-    [["export", "--bidi", "visual"], ["validate", "--bidi", "visual"], ["init", "x.json", "--db", "y.json"]],
+    [
+        ["export", "--bidi", "visual"],
+        ["validate", "--bidi", "visual"],
+        ["init", "x.json", "--db", "y.json"],
+        ["cite", "--lang", "en"],
+        ["export", "--sort", "id"],
+        ["export", "--fields", "id"],
+    ],
 )
 def test_commands_take_only_the_options_that_do_something(run, args):
     assert "No such option" in run(*args).stderr
