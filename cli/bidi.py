@@ -38,6 +38,10 @@ _LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
 _REMOVED = {"RLE", "LRE", "RLO", "LRO", "PDF", "BN"}  # rule X9: not displayed, no level
 _TRAILING = {"WS", "LRI", "RLI", "FSI", "PDI"}  # rule L1: back to the paragraph level at the end of a line
 _SEPARATORS = {"S", "B"}
+# A right-to-left line of right-to-left letters, their marks and neutrals, with no left-to-right letter, number or
+# explicit formatting character, is all at the paragraph's level 1 (rules W1-W7, N1, N2 and L1 leave nothing else),
+# which is known without running the algorithm: an outline of Arabic names is mostly such lines.
+_ONLY_RTL = frozenset({"R", "AL", "NSM", "WS", "ON", "CS", "ES", "ET"})
 _STRONG_RTL = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
 
 
@@ -70,8 +74,10 @@ def embedding_levels(text: str, rtl: bool) -> list[int]:
 def line_levels(text: str, rtl: bool) -> list[int | None]:
     """Levels after rule L1, None for the characters rule X9 removes."""
     base = 1 if rtl else 0
-    levels: list[int | None] = list(embedding_levels(text, rtl)) if text else []
     classes = [unicodedata.bidirectional(char) for char in text]
+    if rtl and _ONLY_RTL.issuperset(classes):
+        return [1] * len(text)
+    levels: list[int | None] = list(embedding_levels(text, rtl)) if text else []
     trailing = True
     for index in range(len(text) - 1, -1, -1):
         kind = classes[index]
@@ -141,13 +147,14 @@ def display(text: str, rtl: bool) -> tuple[str, list[int]]:
     Also returns, for each displayed character, the index of the logical character it comes from."""
     shaped, origins = shape_with_origins(text)
     levels = line_levels(shaped, rtl)
+    order = visual_order(levels)
     chars = []
-    for index in visual_order(levels):
+    for index in order:
         char, level = shaped[index], levels[index]
         chars.append(
             MIRRORED.get(char, char) if level is not None and level % 2 and unicodedata.mirrored(char) else char
         )
-    return "".join(chars), [origins[index] for index in visual_order(levels)]
+    return "".join(chars), [origins[index] for index in order]
 
 
 def wrap(text: str, width: int, measure: Callable[[str], int]) -> list[str]:
