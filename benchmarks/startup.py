@@ -46,6 +46,13 @@ COMMANDS: dict[str, tuple[list[str], str, float | None, dict[str, str]]] = {
         NARROW,
     ),
     "show ID --format text": ([FACTS, "show", "rt-byline", "--format", "text"], "import typer, rich", None, {}),
+    "graph --format json": ([FACTS, "graph", "--format", "json"], "import typer", 1.3, {}),
+    "graph (piped: plain)": ([FACTS, "graph"], "import typer", 1.3, {}),
+    "graph --format dot": ([FACTS, "graph", "--format", "dot"], "import typer", 1.3, {}),
+    "graph --format mermaid": ([FACTS, "graph", "--format", "mermaid"], "import typer", 1.3, {}),
+    "graph --format text": ([FACTS, "graph", "--format", "text", "--bidi", "logical"], "import typer, rich", 1.3, {}),
+    "graph text, visual": ([FACTS, "graph", "--format", "text", "--bidi", "visual"], "import typer, rich", 1.3, {}),
+    "graph --format svg": ([FACTS, "graph", "--format", "svg"], "import typer", None, {}),
     "validate": ([FACTS, "validate"], "import typer", None, {}),
 }
 

@@ -29,7 +29,7 @@ from .options import (
     with_fact_selection,
     with_output,
 )
-from .printers import CITATION, DETAIL, EXPORT, LISTING, SOURCE
+from .printers import CITATION, DETAIL, EXPORT, GRAPH, LISTING, SOURCE
 from .query import EntityIndex, FactSelection, SearchIndex, not_found, resolve_fact_ids, search, select_facts
 from .store import ENV_VAR
 from .streams import Streams
@@ -37,10 +37,12 @@ from .views import (
     CitationView,
     DetailView,
     ExportView,
+    GraphView,
     SourceView,
     View,
     entities_view,
     facts_view,
+    graph_view,
     search_view,
     stats_view,
     timeline_view,
@@ -213,6 +215,33 @@ def stats(run: Run, selection: FactSelection) -> View:
     store = run.store()
     facts = select_facts(store, selection)
     return stats_view(facts, store, selection.lang, selection.limit)
+
+
+@app.command(
+    "graph",
+    cls=FactsCommand,
+    short_help="Draw who did what with whom, as a graph.",
+    epilog=examples(
+        "facts graph --entity Kazakhstan --lang en",
+        "facts graph --format svg > article.svg",
+        "facts graph --type agreement --format mermaid",
+        "facts graph --format json | jq '.links | length'",
+    ),
+)
+@with_output(GRAPH)
+@with_fact_selection(without=("sort", "limit"))
+def graph(run: Run, selection: FactSelection) -> GraphView:
+    """Draw who did what with whom: a node for each fact (filtered as asked) and each entity it involves, linked
+    with the entity's roles in it (participant roles, speaker, place). On a terminal, an outline entity by entity;
+    piped, a line per link; dot, mermaid and json (node-link) for other tools; svg and png drawn by Graphviz."""
+    if run.format in ("svg", "png"):
+        from .graph import require_dot
+
+        require_dot()
+    if run.format == "png" and run.streams.is_tty:
+        raise UsageProblem("png is binary: redirect it to a file (facts graph --format png > graph.png)")
+    store = run.store()
+    return graph_view(select_facts(store, selection), store, selection.lang)
 
 
 ENTITY_FIELDS = (*record_fields("entity"), "fact_count")

@@ -51,3 +51,15 @@ class InvalidStore(FactsError):
     annotate cannot be located in its source."""
 
     exit_code = ExitCode.INVALID
+
+
+class MissingProgram(FactsError):
+    """A program a format is made with (Graphviz's `dot`, for svg and png) is not installed, or cannot be run."""
+
+    exit_code = ExitCode.STORE
+
+
+class ProgramFailed(FactsError):
+    """A program a format is made with ran and failed."""
+
+    exit_code = ExitCode.STORE

@@ -18,7 +18,7 @@ from .options import Run, current_run
 from .printers import print_view
 from .sanitize import sanitize
 from .streams import Streams
-from .views import CitationView, DetailView, ExportView, SourceView, View
+from .views import CitationView, DetailView, ExportView, GraphView, SourceView, View
 
 
 def drop_stdout(streams: Streams) -> None:
@@ -79,7 +79,7 @@ class FactsGroup(_PagedHelp, TyperGroup):
         streams = _streams_of(ctx.obj)
         try:
             result = super().invoke(ctx)
-            if isinstance(result, View | DetailView | SourceView | CitationView | ExportView):
+            if isinstance(result, View | DetailView | SourceView | CitationView | ExportView | GraphView):
                 run = current_run()
                 print_view(result, streams, run.format, run.fields)
             streams.stdout.flush()  # here, so that a failed write is handled below, not at exit

@@ -350,7 +350,7 @@ SELECTION_OPTIONS: dict[str, Any] = {
             metavar="LANG",
             click_type=Vocabulary(LANGS, "languages"),
             help="The language shown, ar (the default) or en: of the claim in tables and plain lines; of the labels "
-            "of stats.",
+            "of stats and graph.",
             show_default=False,
         ),
     ],

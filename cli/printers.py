@@ -2,7 +2,8 @@
 a stream, and the one `--format` vocabulary that chooses among them.
 
 Human formats (`table`, `text`) draw with Rich, imported only when one is used; machine formats (`plain`, `json`,
-`jsonl`, `csv`, `tsv`) write the text exactly as stored (cli/writers.py), never reordered, reshaped or coloured.
+`jsonl`, `csv`, `tsv`, and the graph's `dot` and `mermaid`) write the text exactly as stored (cli/writers.py,
+cli/graph.py), never reordered, reshaped or coloured; `svg` and `png` are pictures Graphviz's `dot` draws.
 Citations (`plain`, `markdown`, `csl-json`: cli/cite.py) and exports to other tools' standards (`json`,
 `annotations`, `jsonld`: cli/jsonld.py) are text in logical order too, for people and pipes alike.
 """
@@ -12,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, TextIO
 
-from .errors import NotFound
+from .errors import NotFound, UsageProblem
 from .model import record_fields
 from .streams import Streams
-from .views import CitationView, DetailView, ExportView, SourceView, View
+from .views import CitationView, DetailView, ExportView, GraphView, SourceView, View
 from .writers import write_json, write_plain_record, write_records
 
 Fields = Sequence[str] | None
@@ -36,11 +37,13 @@ def _table(view: View, out: TextIO, streams: Streams, fields: Fields) -> None:
     render_listing(view, fields or view.columns, make_console(streams, out), visual=streams.visual)
 
 
-def _text(view: DetailView | SourceView, out: TextIO, streams: Streams, fields: Fields) -> None:
-    from .render import make_console, render_details, render_source
+def _text(view: DetailView | SourceView | GraphView, out: TextIO, streams: Streams, fields: Fields) -> None:
+    from .render import make_console, render_details, render_graph, render_source
 
     console = make_console(streams, out)
-    if isinstance(view, DetailView):
+    if isinstance(view, GraphView):
+        render_graph(view, console, visual=streams.visual)
+    elif isinstance(view, DetailView):
         render_details(view, console, visual=streams.visual)
     else:
         render_source(view, console, visual=streams.visual)
@@ -60,9 +63,13 @@ def _citations(view: CitationView, out: TextIO, streams: Streams, markdown: bool
     write_citations(view.facts, view.sources, view.entities, out, markdown=markdown, terminal=streams.is_tty)
 
 
-def _plain(view: View | DetailView | SourceView | CitationView, out: TextIO, streams: Streams, fields: Fields) -> None:
+def _plain(view: AnyView, out: TextIO, streams: Streams, fields: Fields) -> None:
     if isinstance(view, CitationView):
         _citations(view, out, streams, markdown=False)
+    elif isinstance(view, GraphView):
+        from .graph import write_plain
+
+        write_plain(view.graph, out)
     elif isinstance(view, SourceView):
         if view.focus is not None:
             start, end = view.paragraph()
@@ -81,11 +88,15 @@ def _plain(view: View | DetailView | SourceView | CitationView, out: TextIO, str
         write_records(records, "plain", fields or view.columns, out)  # type: ignore[union-attr]
 
 
-def _json(view: View | DetailView | SourceView | ExportView, out: TextIO, streams: Streams, fields: Fields) -> None:
+def _json(view: AnyView, out: TextIO, streams: Streams, fields: Fields) -> None:
     if isinstance(view, ExportView):
         from .curate import export_document
 
         write_json(export_document(view.store, view.facts if view.narrowed else None), out)
+    elif isinstance(view, GraphView):
+        from .graph import write_node_link
+
+        write_node_link(view.graph, out)
     elif isinstance(view, SourceView):
         if view.focus is None:
             write_json(view.sources, out)
@@ -133,13 +144,41 @@ def _schema_org(view: ExportView, out: TextIO, streams: Streams, fields: Fields)
     write_json(schema_org_graph(view.facts, view.store.sources, view.store.entities, view.base), out)
 
 
+def _graph_source(name: str) -> Callable[[GraphView, TextIO, Streams, Fields], None]:
+    def write(view: GraphView, out: TextIO, streams: Streams, fields: Fields) -> None:
+        from .graph import write_dot, write_mermaid
+
+        (write_dot if name == "dot" else write_mermaid)(view.graph, out)
+
+    return write
+
+
+def _picture(name: str) -> Callable[[GraphView, TextIO, Streams, Fields], None]:
+    def write(view: GraphView, out: TextIO, streams: Streams, fields: Fields) -> None:
+        from .graph import draw
+
+        data = draw(view.graph, name)
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:  # the bytes `dot` wrote (UTF-8 XML for svg), whatever the locale
+            out.flush()
+            buffer.write(data)
+        elif name == "svg":  # through the pager
+            out.write(data.decode("utf-8"))
+        else:
+            raise UsageProblem("png is binary and this output takes text: redirect it to a file")
+
+    return write
+
+
 LISTING, DETAIL, SOURCE = "listing", "detail", "source"
-CITATION, EXPORT = "citation", "export"
+CITATION, EXPORT, GRAPH = "citation", "export", "graph"
 PRINTERS: dict[str, Printer] = {
     "table": Printer(frozenset({LISTING}), True, _table, "a table for people (stacked blocks when narrow)"),
-    "text": Printer(frozenset({DETAIL, SOURCE}), True, _text, "labelled text for people"),
-    "plain": Printer(frozenset({LISTING, DETAIL, SOURCE, CITATION}), False, _plain, "tab-separated lines, no header"),
-    "json": Printer(frozenset({LISTING, DETAIL, SOURCE, EXPORT}), False, _json, "JSON"),
+    "text": Printer(frozenset({DETAIL, SOURCE, GRAPH}), True, _text, "labelled text for people"),
+    "plain": Printer(
+        frozenset({LISTING, DETAIL, SOURCE, CITATION, GRAPH}), False, _plain, "tab-separated lines, no header"
+    ),
+    "json": Printer(frozenset({LISTING, DETAIL, SOURCE, EXPORT, GRAPH}), False, _json, "JSON"),
     "jsonl": Printer(frozenset({LISTING, DETAIL}), False, _lines_format("jsonl"), "JSON Lines"),
     "csv": Printer(frozenset({LISTING, DETAIL}), False, _lines_format("csv"), "CSV with a header"),
     "tsv": Printer(frozenset({LISTING, DETAIL}), False, _lines_format("tsv"), "TSV with a header"),
@@ -147,6 +186,10 @@ PRINTERS: dict[str, Printer] = {
     "csl-json": Printer(frozenset({CITATION}), False, _csl_json, "CSL-JSON, for reference managers and Pandoc"),
     "annotations": Printer(frozenset({EXPORT}), False, _annotations, "a W3C Web Annotation collection (JSON-LD)"),
     "jsonld": Printer(frozenset({EXPORT}), False, _schema_org, "schema.org Claims (JSON-LD)"),
+    "dot": Printer(frozenset({GRAPH}), False, _graph_source("dot"), "Graphviz's DOT language"),
+    "mermaid": Printer(frozenset({GRAPH}), False, _graph_source("mermaid"), "a Mermaid flowchart"),
+    "svg": Printer(frozenset({GRAPH}), False, _picture("svg"), "an SVG picture, drawn by Graphviz's dot"),
+    "png": Printer(frozenset({GRAPH}), False, _picture("png"), "a PNG picture, drawn by Graphviz's dot"),
 }
 
 
@@ -161,7 +204,7 @@ def default_format(kind: str, is_tty: bool) -> str:
     return names[0] if is_tty or "plain" not in names else "plain"
 
 
-AnyView = View | DetailView | SourceView | CitationView | ExportView
+AnyView = View | DetailView | SourceView | CitationView | ExportView | GraphView
 
 
 def print_view(view: AnyView, streams: Streams, chosen: str | None, fields: Fields) -> None:

@@ -1,5 +1,5 @@
 """Terminal renderers: listings (a table, or stacked blocks where a table would squeeze the text), the detail of
-facts, the text of a source; in logical or visual order.
+facts, the text of a source, the outline of a graph; in logical or visual order.
 
 Store text enters Rich only as sanitised `Text`, never as markup; in visual mode, right-to-left text is wrapped,
 shaped and reordered by `BidiText` (cli/visual.py) at the width its cell really has. An id is never wrapped,
@@ -20,8 +20,8 @@ from rich.text import Text
 from .model import Record, field_value
 from .sanitize import sanitize
 from .streams import Streams
-from .views import DetailView, SourceView, View
-from .vocabulary import FACT_TYPES, ROLES, STATUSES
+from .views import DetailView, GraphView, SourceView, View
+from .vocabulary import ENTITY_KINDS, FACT_TYPES, ROLES, STATUSES
 from .writers import text_cell
 
 
@@ -438,3 +438,81 @@ def render_source(view: SourceView, console: Console, *, visual: bool = False) -
                         text.stylize("underline cyan", span["start"], span.get("end", span["start"]))
             parts += _source_lines(text, visual)
     console.print(Group(*parts))
+
+
+def render_graph(view: GraphView, console: Console, *, visual: bool = False) -> None:
+    """A graph as an outline for people: entity by entity, most facts first, the facts that involve it (id, type,
+    its roles in it) and, below each, the others the fact ties it to, with their roles. Printed an entity at a
+    time, so that a long outline starts to show (in the pager) at once."""
+    from .graph import roles_label, term_label
+
+    graph = view.graph
+    nodes = {node.id: node for node in graph.nodes}
+    of_entity: dict[str, list[Any]] = {node.id: [] for node in graph.entities()}
+    of_fact: dict[str, list[Any]] = {node.id: [] for node in graph.facts()}
+    for link in graph.links:
+        of_entity[link.target].append(link)
+        of_fact[link.source].append(link)
+    entities = sorted(graph.entities(), key=lambda node: (-len(of_entity[node.id]), node.record))
+    facts, count = len(of_fact), len(entities)
+    console.print(
+        Text(
+            f"{facts} {'fact ties' if facts == 1 else 'facts tie'} {count} {'entity' if count == 1 else 'entities'}"
+        ).append(
+            ". Under each entity, most facts first: its facts (type · its roles), and below each, the others it ties "
+            "it to (their roles).",
+            "dim",
+        ),
+        overflow="fold",
+    )
+    outline = _Outline(console, visual)
+    for entity in entities:
+        links = of_entity[entity.id]
+        kind = term_label(ENTITY_KINDS, entity.kind, graph.lang) if entity.kind else "?"
+        heading = store_text(entity.record, "bold")
+        heading.append(f"  {len(links)} {'fact' if len(links) == 1 else 'facts'}  ", "dim")
+        heading.append_text(store_text(entity.label)).append_text(store_text(f" ({kind})", "dim"))
+        outline.add(Text(""), 0)
+        outline.add(heading, 0)
+        for link in links:
+            fact = nodes[link.source]
+            line = store_text(fact.record, "bold").append("  ").append_text(store_text(fact.label))
+            line.append(" · ", "dim").append_text(store_text(roles_label(link.roles, graph.lang), "dim"))
+            outline.add(line, GAP)
+            others = [other for other in of_fact[link.source] if other.target != entity.id]
+            if others:
+                tied = " · ".join(f"{nodes[o.target].label} ({roles_label(o.roles, graph.lang)})" for o in others)
+                outline.add(store_text(tied), GAP + INDENT)
+        outline.print()
+
+
+class _Outline:
+    """Lines of an outline, each indented, wrapped to the width left and printed at once: logical text is wrapped
+    here (a print and a renderable a line cost twice as much as drawing them); visual text is `BidiText`'s to wrap."""
+
+    def __init__(self, console: Console, visual: bool) -> None:
+        self.console, self.visual = console, visual
+        self.width = console.width  # Rich works it out anew, from the environment, each time it is asked
+        self.parts: list[RenderableType] = []
+        self.lines: list[Text] = []
+
+    def add(self, text: Text, indent: int) -> None:
+        indent = min(indent, self.width // 4)  # on a very narrow screen, the text keeps the width
+        drawn = cell(text, self.visual)
+        if isinstance(drawn, Text):
+            width = max(self.width - indent, 1)
+            lines = [drawn] if drawn.cell_len <= width else drawn.wrap(self.console, width, overflow="fold")
+            self.lines += [Text(" " * indent).append_text(line) if indent else line for line in lines]
+            return
+        self._flush_lines()
+        self.parts.append(_Indented(drawn, indent))
+
+    def _flush_lines(self) -> None:
+        if self.lines:
+            self.parts.append(Text("\n").join(self.lines))
+            self.lines = []
+
+    def print(self) -> None:
+        self._flush_lines()
+        self.console.print(Group(*self.parts), soft_wrap=True)
+        self.parts = []

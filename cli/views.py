@@ -1,15 +1,18 @@
 """What each command shows, as views for the printers: listings (records, the fields a user may ask for, the default
-columns, grouping), the detail of facts, and the text of a source."""
+columns, grouping), the detail of facts, the text of a source, and the graph of facts and entities."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .model import Record, record_fields
 from .query import Hit, count_by, fact_period, fact_speaker, involvement_counts, sort_facts
 from .storage import Store
 from .vocabulary import FACT_TYPES
+
+if TYPE_CHECKING:
+    from .graph import Graph
 
 
 class View(NamedTuple):
@@ -203,3 +206,20 @@ class ExportView(NamedTuple):
     base: str | None = None
     noun = "facts"
     kind = "export"
+
+
+class GraphView(NamedTuple):
+    """Facts and the entities they involve, for `graph`: `facts` are the facts drawn (what "nothing matched"
+    counts), `graph` their graph (cli/graph.py)."""
+
+    facts: list[Record]
+    graph: Graph
+    noun = "facts"
+    kind = "graph"
+
+
+def graph_view(facts: Sequence[Record], store: Store, lang: str) -> GraphView:
+    """The graph of the facts and every entity they involve, labels in `lang`."""
+    from .graph import build_graph
+
+    return GraphView(list(facts), build_graph(facts, store.entities, lang))

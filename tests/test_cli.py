@@ -91,6 +91,11 @@ print(" ".join(sorted(name for name in {HEAVY!r} if name in sys.modules)), file=
         (["cite", "rt-byline", "--format", "csl-json"], ""),
         (["export", "--format", "annotations"], ""),
         (["export", "--format", "jsonld"], ""),
+        (["graph"], ""),
+        (["graph", "--format", "json"], ""),
+        (["graph", "--format", "dot"], ""),
+        (["graph", "--format", "mermaid", "--entity", "Kazakhstan"], ""),
+        (["graph", "--format", "text", "--bidi", "logical"], "rich"),
     ],
 )
 def test_a_command_imports_only_what_it_uses(args, needed, tmp_path):

@@ -20,7 +20,7 @@ from conftest import BUNDLED, FACTS_BIN, clean_environment, in_pty
 TMUX = shutil.which("tmux")
 SHAPED = re.compile(r"[\ufb50-\ufdff\ufe70-\ufeff]")
 FACTS = list(json.loads(BUNDLED.read_text(encoding="utf-8"))["facts"].values())
-COMMANDS = ["list", "search", "timeline", "stats", "entities", "types", "show", "source", "validate", "init"]
+COMMANDS = ["list", "search", "timeline", "stats", "graph", "entities", "types", "show", "source", "validate", "init"]
 COMMANDS += ["add", "import", "export", "remove", "help"]
 COMMANDS += ["cite"]
 
