@@ -1,10 +1,13 @@
-"""Arabic-aware text matching: normalisation, tokens, light stemming (Lucene's), and proclitics. No I/O."""
+"""Text analysis for search, the same for the store and for queries: normalisation, words, stems (Arabic: Lucene's
+light10 and what news Arabic needs beyond it; English: Snowball), proclitics, and text copied from visual output.
+No I/O."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 _HARAKAT = [*range(0x064B, 0x0660), 0x0670, 0x0640, *range(0x06D6, 0x06EE)]
 _FOLDS = {
@@ -19,17 +22,30 @@ _FOLDS = {
     # Beyond Lucene: hamza on waw and yeh, which people drop or write either way (مسؤول, مسئول).
     "ؤ": "و",
     "ئ": "ي",
+    # Apostrophes, so that a possessive is looked for once: Russia’s, Russiaʼs.
+    "’": "'",
+    "ʼ": "'",
 }
 _FOLDED = {**dict.fromkeys(map(chr, _HARAKAT), ""), **_FOLDS}
 # A regex and a dict, not str.translate: translate looks every character up, three times slower on Arabic text.
 _TO_FOLD = re.compile("[" + "".join(map(re.escape, _FOLDED)) + "]")
+# Words are runs of letters and digits: a hyphen splits (`إس-300` is `اس` `300`). Splitting letters from digits
+# too (`69th` as `69` `th`) found nothing more on the evaluation set (`الـ69` is `ال69`, which light10 stems to
+# `69`) and made building the index 3% slower (the pattern costs 0.5 us more a text): not done.
 _WORD = re.compile(r"\w+")
+# An English possessive comes off before words are split, or its `s` would be a word (and match `S-300`). This
+# pattern and the others used on some texts only are compiled when first used (re keeps them): compiling them all
+# at import cost 0.65 ms of every command's start-up.
+_POSSESSIVE = r"(?<=\w)'s\b"
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 
 # Lucene's ArabicStemmer (Larkey's light10): the first prefix that fits, then every suffix that fits, in order.
 _PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
 _SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
-# Single-letter proclitics Lucene leaves alone (conjunction and prepositions), and the article.
+# Beyond light10, a bare `و` is not a prefix that always comes off: it is the first letter of وزير, وقع, واقع. It
+# comes off, as `ب ل ك ف` do, only when the rest is a word of the store (cli/query.py's Stemmer).
+PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل")
+# Single-letter proclitics (the conjunction and prepositions), and the article.
 _PROCLITICS = ("و", "ف", "ب", "ل", "ك")
 
 
@@ -52,45 +68,186 @@ def normalize(text: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """The normalised words of `text` (a hyphen splits: `إس-300` is `اس`, `300`)."""
-    return _WORD.findall(normalize(text))
+    """The normalised words of `text`, an English possessive `'s` taken off."""
+    text = normalize(text)
+    if "'" in text:  # a test in C, ten times cheaper than the pattern on every text
+        text = re.sub(_POSSESSIVE, "", text)
+    return _WORD.findall(text)
 
 
 def is_arabic(token: str) -> bool:
     return bool(_ARABIC_LETTER.search(token))
 
 
-def stem_arabic(token: str) -> str:
-    """Lucene's ArabicStemmer on a normalised token."""
+def light10(token: str) -> str:
+    """Lucene's ArabicStemmer on a normalised token: the first prefix that fits (leaving at least two letters, or
+    three after `و`), then each suffix in turn while at least two letters remain."""
     for prefix in _PREFIXES:
         if token.startswith(prefix) and len(token) >= (4 if len(prefix) == 1 else len(prefix) + 2):
             token = token[len(prefix) :]
             break
+    return _strip_suffixes(token)
+
+
+def _strip_suffixes(token: str) -> str:
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) >= len(suffix) + 2:
             token = token[: -len(suffix)]
     return token
 
 
-# American spellings of words the store writes in British English.
-_BRITISH = {"defense": "defence", "defenses": "defences", "organization": "organisation", "center": "centre"}
+def accusative_alif(token: str) -> str:
+    """The alif that carries the tanween of an indefinite accusative taken off: `اتفاقا` is `اتفاق`, `ثنائيا`
+    `ثنائي`, `مجانا` `مجان`, `عمليا` `عملي` (harakat, `اتفاقاً`, are gone by now). Also the alif of a dual verb
+    (`وقعا`). Only when three letters remain: `كلا`, `هذا` stay; and not from the pronoun `ها` (`التزاماتها`,
+    her obligations). A word that ends in alif of its own loses it too (`دنيا`), with or without the article, so
+    that its forms still meet."""
+    return token[:-1] if len(token) >= 4 and token.endswith("ا") and not token.endswith("ها") else token
+
+
+def hamza_seat(stem: str) -> str:
+    """A hamza after a long alif at the end of a stem taken off, with the seat it moves to before a suffix:
+    `لقاء` and `لقائه`, `أعضاء` and `أعضاؤها` and `أعضائها`, `ثنائي` all end in the alif (`لقا`, `اعضا`, `ثنا`).
+    Normalised, the seats are `ي` and `و`, and light10 has taken `ه`, `ها`, `ي` off. Only when three letters
+    remain: `ماء` stays."""
+    return stem[:-1] if len(stem) >= 4 and stem[-2] == "ا" and stem[-1] in "ءيو" else stem
+
+
+def feminine_past(stem: str) -> str:
+    """The `ت` of a verb in the past tense (she, or a country: `وقعت روسيا`, `أعلنت`) taken off: `وقعت` is
+    `وقع`. Only when three letters remain, and not after `و`, where nouns end so (`بيوت`, `سكوت`). The sound
+    plural `ات` is gone by now. A noun that ends in `ت` loses it too, alike in all its forms."""
+    return stem[:-1] if len(stem) >= 4 and stem.endswith("ت") and not stem.endswith("وت") else stem
+
+
+def stem_arabic(token: str) -> str:
+    """The stem of a normalised Arabic word: light10 without the bare `و` (PREFIXES), with the accusative alif
+    taken off before the suffixes, and the `ت` of a past-tense verb and a final hamza after alif after them."""
+    for prefix in PREFIXES:
+        if token.startswith(prefix) and len(token) >= len(prefix) + 2:
+            token = token[len(prefix) :]
+            break
+    return hamza_seat(feminine_past(_strip_suffixes(accusative_alif(token))))
+
+
+# American spellings to British, as the store writes British English: the word pairs, whose Snowball stems are
+# paired when first needed (so `defenses` finds `defences`); -ize and -yze words by rule, before stemming.
+_AMERICAN = {
+    "defense": "defence",
+    "offense": "offence",
+    "license": "licence",
+    "center": "centre",
+    "theater": "theatre",
+    "fiber": "fibre",
+    "caliber": "calibre",
+    "meter": "metre",
+    "honor": "honour",
+    "labor": "labour",
+    "favor": "favour",
+    "color": "colour",
+    "armor": "armour",
+    "behavior": "behaviour",
+    "neighbor": "neighbour",
+    "rumor": "rumour",
+    "program": "programme",
+    "catalog": "catalogue",
+    "dialog": "dialogue",
+    "maneuver": "manoeuvre",
+    "gray": "grey",
+}
+_IZE = r"(?<=[a-z]{3})([iy])z(?=(?:e|es|ed|ing|ation|ations|ational|er|ers)$)"
+# Irregular forms Snowball does not join to their stem (it has no dictionary): the past tenses and participles of
+# common irregular verbs of news English, and irregular plurals. Each to the word whose stem it should share.
+IRREGULAR = {
+    "met": "meet",
+    "held": "hold",
+    "made": "make",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "began": "begin",
+    "begun": "begin",
+    "led": "lead",
+    "sent": "send",
+    "said": "say",
+    "told": "tell",
+    "spoke": "speak",
+    "spoken": "speak",
+    "sought": "seek",
+    "brought": "bring",
+    "bought": "buy",
+    "built": "build",
+    "fought": "fight",
+    "won": "win",
+    "paid": "pay",
+    "struck": "strike",
+    "drew": "draw",
+    "drawn": "draw",
+    "grew": "grow",
+    "grown": "grow",
+    "knew": "know",
+    "known": "know",
+    "went": "go",
+    "gone": "go",
+    "came": "come",
+    "became": "become",
+    "chose": "choose",
+    "chosen": "choose",
+    "wrote": "write",
+    "written": "write",
+    "broke": "break",
+    "broken": "break",
+    "fell": "fall",
+    "fallen": "fall",
+    "flew": "fly",
+    "flown": "fly",
+    "sold": "sell",
+    "stood": "stand",
+    "understood": "understand",
+    "kept": "keep",
+    "meant": "mean",
+    "thought": "think",
+    "spent": "spend",
+    "crises": "crisis",
+    "analyses": "analysis",
+    "theses": "thesis",
+    "criteria": "criterion",
+    "phenomena": "phenomenon",
+    "men": "man",
+    "women": "woman",
+    "children": "child",
+}
+
+
+@cache
+def _snowball() -> Callable[[str], str]:
+    """Snowball's English (Porter2) stemmer, from PyStemmer (C): imported when the first English word is stemmed.
+    Its own cache is off: `stem` keeps one."""
+    import Stemmer
+
+    return Stemmer.Stemmer("english", 0).stemWord
+
+
+@cache
+def _british_stems() -> dict[str, str]:
+    snowball = _snowball()
+    return {snowball(american): snowball(british) for american, british in _AMERICAN.items()}
 
 
 def stem_english(token: str) -> str:
-    """Harman's S-stemmer (plural -ies, -es and -s to the singular), after American spellings to British."""
-    token = _BRITISH.get(token, token)
-    if len(token) > 3 and token.endswith("ies") and not token.endswith(("eies", "aies")):
-        return token[:-3] + "y"
-    if len(token) > 3 and token.endswith("es") and not token.endswith(("aes", "ees", "oes")):
-        return token[:-1]
-    if len(token) > 2 and token.endswith("s") and not token.endswith(("us", "ss")):
-        return token[:-1]
-    return token
+    """Snowball's English stem of a normalised word, with an irregular form taken to its regular word first and
+    an American spelling to the British one (`met` is `meet`, `organizing` `organis`, `defenses` `defenc`)."""
+    token = IRREGULAR.get(token, token)
+    if "iz" in token or "yz" in token:
+        token = re.sub(_IZE, r"\1s", token)
+    stemmed = _snowball()(token)
+    return _british_stems().get(stemmed, stemmed)
 
 
 @lru_cache(maxsize=8192)
 def stem(token: str) -> str:
-    """The stem of a normalised token: Arabic light stemming, English plural folding; numbers as they are."""
+    """The stem of a normalised token: Arabic or English as above; numbers as they are."""
     if token.isdigit():
         return token
     return stem_arabic(token) if is_arabic(token) else stem_english(token)
@@ -104,13 +261,59 @@ def analyze(text: str) -> list[str]:
 def without_proclitic(token: str) -> list[str]:
     """The readings of a normalised token with one attached conjunction or preposition (and `ال`) taken off.
 
-    `بموسكو` gives `موسكو`; `والقوقاز` gives `القوقاز` and `قوقاز`. For matching names, whose own first letters a
-    stemmer would eat (`بالخاش` is not `بال` + `خاش`): a reading counts only when it is a known name.
+    `بموسكو` gives `موسكو`; `والقوقاز` gives `القوقاز` and `قوقاز`; `للرابطه` (ل and ال) gives `الرابطه` and
+    `رابطه`. For matching names, whose own first letters a stemmer would eat (`بالخاش` is not `بال` + `خاش`): a
+    reading counts only when it is a known name.
     """
     readings = []
     if is_arabic(token) and len(token) > 3 and token[0] in _PROCLITICS:
         readings.append(token[1:])
+    if token.startswith("لل") and len(token) > 4:
+        readings.append("ال" + token[2:])
     for reading in [token, *readings]:
         if reading.startswith("ال") and len(reading) > 4:
             readings.append(reading[2:])
     return readings
+
+
+@lru_cache(maxsize=1024)
+def with_proclitic(token: str) -> tuple[str, ...]:
+    """The forms a normalised word may take in text with an attached conjunction or preposition, or the article:
+    the words of which `without_proclitic` gives it as a reading (`رابطه`: `لرابطه`, `الرابطه`, `للرابطه`, ...)."""
+    if len(token) < 3 or not is_arabic(token):
+        return ()
+    forms = [letter + token for letter in _PROCLITICS]
+    if not token.startswith("ال"):
+        forms += ["ال" + token, *(letter + "ال" + token for letter in _PROCLITICS), "لل" + token]
+    elif len(token) > 4:
+        forms.append("لل" + token[2:])
+    return tuple(forms)
+
+
+# Arabic presentation forms (FB50-FDFF, FE70-FEFF): what a terminal that does not shape is sent in visual mode.
+_PRESENTATION = r"[\uFB50-\uFDFF\uFE70-\uFEFF]"
+# A word of them, with the tatweel that joins letters as they do (`الـ69` is drawn `69ـﻟﺍ`).
+_SHAPED_WORD = r"[\uFB50-\uFDFF\uFE70-\uFEFF\u0640]+"
+
+
+def in_visual_order(text: str) -> bool:
+    """Whether `text` is Arabic in presentation forms laid out in visual order, as copied from the tool's visual
+    output: its words begin (on the left) with a letter in its final form or end with one in its initial form,
+    where words in logical order begin with an initial form or end with a final one. Words that say neither
+    (isolated letters only) count as visual: presentation forms come from visual rendering."""
+    if not text or max(text) < "\ufb50" or not re.search(_PRESENTATION, text):
+        return False
+    votes = 0
+    for word in re.findall(_SHAPED_WORD, text):
+        first, last = _form(word[0]), _form(word[-1])
+        if first == "final" or last == "initial":
+            votes += 1
+        elif first == "initial" or last == "final":
+            votes -= 1
+    return votes >= 0
+
+
+def _form(char: str) -> str:
+    """`initial`, `medial`, `final` or `isolated`: the joining form of a presentation form (its decomposition
+    tag); empty for any other character."""
+    return unicodedata.decomposition(char).partition(" ")[0].strip("<>")

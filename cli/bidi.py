@@ -157,6 +157,24 @@ def display(text: str, rtl: bool) -> tuple[str, list[int]]:
     return "".join(chars), [origins[index] for index in order]
 
 
+def logical_from_visual(text: str) -> str:
+    """A line of Arabic as `display` draws it (shaped, in visual order), put back: reordered, mirrored brackets
+    mirrored back, presentation forms and the lam-alef ligature to base letters (NFKC).
+
+    The reordering of rule L2 undoes itself on such a line: the visual line is reordered as a right-to-left
+    paragraph, which an Arabic line copied from the screen is. Reordering comes before NFKC, as a ligature, one
+    character on the screen, stands for two letters already in logical order.
+    """
+    levels = line_levels(text, True)
+    chars = []
+    for index in visual_order(levels):
+        char, level = text[index], levels[index]
+        chars.append(
+            MIRRORED.get(char, char) if level is not None and level % 2 and unicodedata.mirrored(char) else char
+        )
+    return unicodedata.normalize("NFKC", "".join(chars))
+
+
 def wrap(text: str, width: int, measure: Callable[[str], int]) -> list[str]:
     """Greedy word wrap of one logical paragraph to `width` cells, as measured by `measure` on the shaped line.
 

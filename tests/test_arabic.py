@@ -1,4 +1,5 @@
-"""Arabic matching: Lucene's own test vectors, and what this project adds (digits, hamza seats, proclitics)."""
+"""Text analysis: Lucene's own test vectors, and what this project adds (digits, hamza seats, proclitics, the Arabic
+rules beyond light10, Snowball English, presentation forms in visual order)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from facts_cli.arabic import analyze, normalize, stem, stem_arabic, stem_english, tokenize, without_proclitic
+from facts_cli.arabic import (
+    accusative_alif,
+    analyze,
+    feminine_past,
+    hamza_seat,
+    in_visual_order,
+    light10,
+    normalize,
+    stem,
+    stem_arabic,
+    stem_english,
+    tokenize,
+    with_proclitic,
+    without_proclitic,
+)
+from facts_cli.bidi import display
 
 VECTORS = Path(__file__).resolve().parent / "data" / "lucene-arabic.tsv"
 
@@ -32,9 +48,22 @@ def test_lucene_vector(stage, given, expected):
     if stage == "normalize":
         assert normalize(given) == expected
     elif stage == "stem":
-        assert stem_arabic(given) == expected
+        assert light10(given) == expected
     else:
-        assert " ".join(analyze(given)) == expected
+        assert " ".join(light10(token) for token in tokenize(given)) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), [(g, e) for stage, g, e in lucene_vectors() if stage == "analyze"])
+def test_the_rules_beyond_light10_keep_lucenes_whole_analyzer_vectors(given, expected):
+    assert " ".join(analyze(given)) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(g, e) for stage, g, e in lucene_vectors() if stage == "stem" and (g[0] != "و" or g.startswith("وال"))],
+)
+def test_the_rules_beyond_light10_keep_lucenes_stemmer_vectors_but_the_bare_waw(given, expected):
+    assert stem_arabic(given) == expected
 
 
 @pytest.mark.parametrize(
@@ -74,23 +103,193 @@ def test_tokens_split_at_hyphens_and_keep_numbers():
     assert tokenize('منظومات "إس -300"') == ["منظومات", "اس", "300"]
     assert tokenize("إس-300") == tokenize("اس 300") == ["اس", "300"]
     assert tokenize("الـ69") == ["ال69"]
+    assert stem("ال69") == "69"
 
 
-def test_stem_leaves_numbers_and_folds_english_plurals():
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("Russia's", ["russia"]),
+        ("RUSSIA'S", ["russia"]),
+        ("Russia’s air defence", ["russia", "air", "defence"]),
+        ("Kazakhstanʼs", ["kazakhstan"]),
+        ("the states' forces", ["the", "states", "forces"]),
+        ("it's", ["it"]),
+        ("'s", ["s"]),
+        ("S-300's range", ["s", "300", "range"]),
+        ("O'Brien", ["o", "brien"]),
+        ("Russia'sx", ["russia", "sx"]),
+    ],
+)
+def test_a_possessive_comes_off_before_words_are_split(given, expected):
+    assert tokenize(given) == expected
+
+
+def test_numbers_stay_as_they_are():
     assert stem("300") == "300"
-    assert [stem_english(w) for w in ["agreements", "ministries", "defenses", "class", "bus", "S"]] == [
-        "agreement",
-        "ministry",
-        "defence",
-        "class",
-        "bus",
-        "S",
-    ]
+    assert stem("2013") == "2013"
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["sign", "signs", "signed", "signing"],
+        ["adopt", "adopts", "adopted", "adopting"],
+        ["deliver", "delivers", "delivered", "delivering"],
+        ["meet", "meets", "meeting", "meetings", "met"],
+        ["hold", "holds", "holding", "held"],
+        ["crisis", "crises"],
+        ["agreement", "agreements"],
+        ["ministry", "ministries"],
+        ["threat", "threats"],
+        ["unify", "unified", "unifies"],
+        ["defence", "defences", "defense", "defenses"],
+        ["organisational", "organizational", "organisation", "organization"],
+        ["organise", "organize", "organised", "organized", "organising", "organizing"],
+        ["analyse", "analyze", "analysed", "analyzed"],
+        ["centre", "centres", "center", "centers"],
+        ["armour", "armoured", "armor", "armored"],
+        ["programme", "programmes", "program", "programs"],
+    ],
+)
+def test_english_words_meet_their_inflections_and_american_spellings(forms):
+    assert len({stem_english(form) for form in forms}) == 1, {form: stem_english(form) for form in forms}
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("size", "sise"), ("prize", "prise"), ("meet", "met" + "al"), ("class", "clas"), ("news", "new"), ("s", "")],
+)
+def test_english_stems_keep_apart_what_differs(one, other):
+    assert stem_english(one) != stem_english(other)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("اتفاقا", "اتفاق"),
+        ("مجانا", "مجان"),
+        ("ثنائيا", "ثنائي"),
+        ("عمليا", "عملي"),
+        ("ابدا", "ابد"),  # four letters: three remain
+        ("كلا", "كلا"),  # three letters: too short
+        ("هذا", "هذا"),
+        ("لا", "لا"),
+        ("دفاعها", "دفاعها"),  # the pronoun ها is not the accusative
+        ("اتفاق", "اتفاق"),
+    ],
+)
+def test_accusative_alif(given, expected):
+    assert accusative_alif(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("لقاء", "لقا"),
+        ("اعضاو", "اعضا"),  # أعضاؤها once ها is off
+        ("ثناي", "ثنا"),  # ثنائي once one ي is off
+        ("ماء", "ماء"),  # three letters: too short
+        ("جاي", "جاي"),
+        ("لقا", "لقا"),
+        ("جزء", "جزء"),  # no alif before it
+        ("سماء", "سما"),
+    ],
+)
+def test_hamza_seat(given, expected):
+    assert hamza_seat(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("وقعت", "وقع"),
+        ("نشرت", "نشر"),
+        ("ابرمت", "ابرم"),
+        ("بنت", "بنت"),  # three letters: too short
+        ("وقت", "وقت"),
+        ("بيوت", "بيوت"),  # nouns in وت
+        ("سكوت", "سكوت"),
+        ("وقع", "وقع"),
+    ],
+)
+def test_feminine_past(given, expected):
+    assert feminine_past(given) == expected
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["اتفاق", "اتفاقا", "اتفاقاً", "الاتفاق", "اتفاقية", "اتفاقيات", "والاتفاق"],
+        ["ثنائي", "ثنائيا", "ثنائية"],
+        ["مجانا", "مجاناً", "بالمجان"],
+        ["عملي", "عمليا"],
+        ["لقاء", "لقائه", "اللقاء", "لقاءه", "لقاءها"],
+        ["أعضاء", "الأعضاء", "أعضائها", "أعضاؤها", "أعضائه"],
+        ["إنشاء", "انشاء", "إنشائه"],
+        ["وقع", "وقعا", "وقعت", "وقّع"],
+        ["وزير", "الوزير", "الوزيرين", "الوزيران"],
+        ["تهديد", "تهديدات"],
+        ["التزامات", "التزاماتها"],
+        ["منظومة", "منظومات", "المنظومات", "منظومتها"],
+    ],
+)
+def test_arabic_words_meet_their_forms(forms):
+    stems = {form: stem(tokenize(form)[0]) for form in forms}
+    assert len(set(stems.values())) == 1, stems
+
+
+@pytest.mark.parametrize(("one", "other"), [("وزير", "زير"), ("قع", "وقع"), ("واقع", "اقع"), ("ولد", "لد")])
+def test_arabic_stems_keep_apart_what_differs(one, other):
+    assert stem(one) != stem(other)
+
+
+def test_light10_eats_the_first_letter_of_a_word_and_stem_does_not():
+    assert light10("وزير") == "زير"
+    assert stem_arabic("وزير") == "وزير"
+    assert light10("وقعا") == "قعا"
+    assert stem_arabic("وقعا") == "وقع"
 
 
 def test_proclitics_come_off_for_name_matching():
     assert without_proclitic("بموسكو") == ["موسكو"]
     assert without_proclitic("والقوقاز") == ["القوقاز", "قوقاز"]
     assert without_proclitic("القوقاز") == ["قوقاز"]
+    assert without_proclitic("للرابطه") == ["لرابطه", "الرابطه", "رابطه"]
     assert without_proclitic("ولد") == []
     assert without_proclitic("moscow") == []
+
+
+@pytest.mark.parametrize(
+    "word", ["رابطه", "الرابطه", "موسكو", "قوقاز", "ولد", "كازاخستان", "الجو", "الذي", "الو", "ال", "اب", "ابن"]
+)
+def test_every_form_with_a_proclitic_reads_back(word):
+    forms = with_proclitic(word)
+    assert all(word in without_proclitic(form) for form in forms)
+    assert len(forms) == len(set(forms))
+
+
+def test_with_proclitic_of_words_with_and_without_the_article():
+    letters = "وفبلك"
+    bare = {*(p + "رابطه" for p in letters), "الرابطه", *(p + "الرابطه" for p in letters), "للرابطه"}
+    assert set(with_proclitic("رابطه")) == bare
+    assert set(with_proclitic("الرابطه")) == {*(p + "الرابطه" for p in letters), "للرابطه"}
+    assert set(with_proclitic("الجو")) == {p + "الجو" for p in letters}  # للجو is too short to read back
+    assert with_proclitic("اب") == () == with_proclitic("cis")
+
+
+SHAPED = ["شويغو", "وقع وزير الدفاع الروسي سيرغي شويغو", 'منظومات "إس -300" مجانا', "الاجتماع الدوري الـ69", "لا"]
+
+
+@pytest.mark.parametrize("text", SHAPED)
+def test_what_the_visual_mode_draws_is_known_for_visual_order(text):
+    drawn, _ = display(text, True)
+    assert in_visual_order(drawn)
+    assert not in_visual_order(text)
+
+
+def test_presentation_forms_in_logical_order_are_not_visual_order():
+    assert not in_visual_order("ﺷﻮﻳﻐﻮ")  # SHEEN INITIAL first, WAW FINAL last: as typed
+    assert in_visual_order("ﻮﻐﻳﻮﺷ")
+    assert in_visual_order("ﺭﺍﺩ")  # isolated letters only: no word tells, and presentation forms come from a screen
+    assert not in_visual_order("شويغو S-300")

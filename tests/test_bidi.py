@@ -7,14 +7,16 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import FRIBIDI, TTYStream, fribidi
+from conftest import BUNDLED, FRIBIDI, TTYStream, fribidi
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from facts_cli.bidi import display, is_rtl, line_levels, shape, visual_order, wrap
+from facts_cli.arabic import normalize
+from facts_cli.bidi import display, is_rtl, line_levels, logical_from_visual, shape, visual_order, wrap
+from facts_cli.store import open_store
 from facts_cli.streams import EXPLICIT_MODE, Streams
 from facts_cli.visual import BidiText, shaped_width
 
@@ -207,3 +209,33 @@ def test_a_visual_texts_styles_are_richs_own_for_every_character():
     styles = BidiText(text)._styles(console)
     assert styles == [text.get_style_at_offset(console, offset) for offset in range(len(text.plain))]
     assert len(set(styles)) == 5
+
+
+def _arabic_lines() -> list[str]:
+    store = open_store(BUNDLED)
+    texts = [fact[name] for fact in store.facts for name in ("claim", "quote")]
+    texts += [s for e in store.entities for s in [e["name"]["ar"], *e["aliases"]["ar"], e["description"]["ar"]]]
+    return [text for text in texts if has_arabic(text)]
+
+
+def has_arabic(text: str) -> bool:
+    return any("\u0600" <= char <= "\u06ff" for char in text)
+
+
+def test_what_display_draws_is_put_back_by_logical_from_visual():
+    """Every Arabic claim, quote, name, alias and description of the store, and each of its words, drawn as the
+    visual mode draws it and put back: the same text, once normalised (display drops harakat)."""
+    lines = _arabic_lines()
+    assert len(lines) > 150
+    for text in lines:
+        drawn, _ = display(text, True)
+        assert normalize(logical_from_visual(drawn)) == normalize(text), text
+        for word in text.split():
+            drawn, _ = display(word, True)
+            assert normalize(logical_from_visual(drawn)) == normalize(word), word
+
+
+def test_logical_from_visual_gives_base_letters_and_the_ligature_as_two():
+    drawn, _ = display("لا [إس-300]", True)
+    assert "\ufefb" in drawn  # LAM WITH ALEF ISOLATED FORM
+    assert logical_from_visual(drawn) == "لا [إس-300]"
