@@ -30,7 +30,16 @@ from .options import (
     with_output,
 )
 from .printers import CITATION, DETAIL, EXPORT, GRAPH, LISTING, SOURCE
-from .query import EntityIndex, FactSelection, SearchIndex, not_found, resolve_fact_ids, search, select_facts
+from .query import (
+    EntityIndex,
+    FactSelection,
+    SearchIndex,
+    not_found,
+    read_query,
+    resolve_fact_ids,
+    run_search,
+    select_facts,
+)
 from .store import ENV_VAR
 from .streams import Streams
 from .views import (
@@ -132,6 +141,7 @@ def list_facts(run: Run, selection: FactSelection) -> View:
     epilog=examples(
         "facts search كازاخستان",
         "facts search Kazakhstan S-300",
+        "facts search --exact شوبغو    # no misspelling corrected: nothing, and a suggestion",
         "facts search 'تسليم إس-300' --format json | jq -r '.[] | \"\\(.id) \\(.matched)\"'",
     ),
 )
@@ -143,10 +153,18 @@ def search_facts(
     ],
     run: Run,
     selection: FactSelection,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact", help="Match words exactly or by stem only: no misspelling is corrected.", show_default=False
+        ),
+    ] = False,
 ) -> View:
     """Search claims, quotes and entity names, best first, saying why each fact matched. The words after `search`
-    are one query (quotes are not needed); every word must match."""
-    query = " ".join(words)
+    are one query (quotes are not needed); every word must match. A misspelt word that matches nothing is taken for
+    the closest words of the store that begin with the same letter, and stderr says so; --exact turns that off.
+    Arabic copied from the visual output is put back in logical order first."""
+    query, notes = read_query(words)
     from .arabic import tokenize
 
     if not tokenize(query):
@@ -154,8 +172,14 @@ def search_facts(
     store = run.store()
     index = EntityIndex(store.entities)
     facts = select_facts(store, selection, index)
-    hits = search(facts, index, query, SearchIndex.of_store(store, index), ranked=selection.sort is None)
-    return search_view(_limited(hits, selection), selection.lang)
+    searched = run_search(
+        facts, index, query, SearchIndex.of_store(store, index), ranked=selection.sort is None, fuzzy=not exact
+    )
+    for note in [*notes, *searched.notes()]:
+        run.streams.message(note)
+    hint = searched.hint()
+    view = search_view(_limited(searched.hits, selection), selection.lang)
+    return view._replace(footer=(hint,)) if hint else view
 
 
 def _undated_command(selection: FactSelection, db: Path | None) -> str:

@@ -8,7 +8,16 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
-from .arabic import is_arabic, normalize, stem, tokenize, without_proclitic
+from .arabic import (
+    PREFIXES,
+    in_visual_order,
+    is_arabic,
+    normalize,
+    stem,
+    tokenize,
+    with_proclitic,
+    without_proclitic,
+)
 from .errors import NotFound, UsageProblem
 from .model import ARTICLE, Period, Record, fact_entities, fact_period, fact_speaker
 from .storage import Stamp, Store, cached, keep, kept
@@ -21,11 +30,13 @@ SEARCH_INDEX = "search-index"
 # per thousand facts; reading it back, a few).
 CACHED_FROM = 1000
 
-# Fuzzy matching is a last resort: only for a word that matches nothing exactly or by stem, of at least
-# FUZZY_MIN_LENGTH letters, never a number, and within a number of edits (insert, delete, substitute, swap two
-# neighbours) that grows with the word: one up to seven letters, two from eight. A similarity ratio cannot draw
-# this line: كازاخستن/كازاخستان scores 0.94 and شوبغو/شويغو 0.80, but so does باكستان/طاجكستان (Pakistan against an
-# alias of Tajikistan), 0.80. Edits separate them: 1, 1 and 2. tests/test_query.py holds both sides.
+# Fuzzy matching is a last resort: only for a word that matches nothing in the store exactly, by stem or as a name,
+# of at least FUZZY_MIN_LENGTH letters, never a number, within a number of edits (insert, delete, substitute, swap
+# two neighbours) that grows with the word: one up to seven letters, two from eight; and the first letters must
+# agree, as search engines require by default (Elasticsearch's prefix_length). A similarity ratio cannot draw this
+# line: كازاخستن/كازاخستان scores 0.94 and شوبغو/شويغو 0.80, but so does باكستان/طاجكستان (Pakistan against an alias
+# of Tajikistan), 0.80. Edits separate them: 1, 1 and 2. The first letter keeps ايران (Iran) from سيران (Seyran),
+# one edit apart. tests/test_query.py holds both sides.
 FUZZY_MIN_LENGTH = 5
 
 
@@ -56,7 +67,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 _STOPWORDS = frozenset(
     tokenize(
         "a an the of in on at to for with by from and or is are was were be it its that this "
-        "في من إلى على عن مع أن إن أو ثم هذا هذه التي الذي و"
+        "في من إلى على عن مع أن إن أو ثم هذا هذه التي الذي و ال"
     )
 )
 
@@ -68,13 +79,31 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def fuzzy_candidates(token: str, vocabulary: Iterable[str]) -> list[str]:
-    """The words of `vocabulary` within `token`'s edit budget, closest first; none for short words and numbers."""
+def close_words(token: str, vocabulary: Iterable[str], *, same_start: bool = True) -> list[str]:
+    """The words of `vocabulary` within `token`'s edit budget, closest first (ties in alphabetical order), those
+    that begin with its first letter only when `same_start`; none for short words and numbers."""
     budget = fuzzy_budget(token)
     if not budget:
         return []
-    scored = sorted((edit_distance(token, word, budget), word) for word in set(vocabulary) if not word.isdigit())
+    scored = sorted(
+        (edit_distance(token, word, budget), word)
+        for word in set(vocabulary)
+        if abs(len(word) - len(token)) <= budget
+        and not word.isdigit()
+        and word != token
+        and (not same_start or word[:1] == token[:1])
+    )
     return [word for distance, word in scored if distance <= budget]
+
+
+def fuzzy_candidates(token: str, vocabulary: Iterable[str]) -> list[str]:
+    """What a word that matches nothing is taken for: the words of `vocabulary` that begin with its first letter
+    and are the fewest edits away, within its budget; none for short words and numbers."""
+    close = close_words(token, vocabulary)
+    if not close:
+        return []
+    least = edit_distance(token, close[0], fuzzy_budget(token))
+    return [word for word in close if edit_distance(token, word, least) <= least]
 
 
 def spellings(entity: Record) -> list[str]:
@@ -90,9 +119,10 @@ class EntityIndex:
         self.entities = {e["id"]: e for e in entities if isinstance(e.get("id"), str)}
         self._phrases: dict[tuple[str, ...], set[str]] = {}
         self.name_tokens: dict[str, set[str]] = {}
+        self.one_word: dict[str, set[str]] = {}
         protected: set[str] = set()
         for entity_id, entity in self.entities.items():
-            self.name_tokens[entity_id] = set()
+            self.name_tokens[entity_id], self.one_word[entity_id] = set(), set()
             for spelling in spellings(entity):
                 key = tuple(tokenize(spelling))
                 self.name_tokens[entity_id].update(key)
@@ -100,6 +130,8 @@ class EntityIndex:
                     self._phrases.setdefault(key, set()).add(entity_id)
                 if len(key) == 1 or entity.get("kind") == "person":
                     protected.update(key)
+                if len(key) == 1 and len(key[0]) >= 3 and key[0] not in _STOPWORDS:
+                    self.one_word[entity_id].add(key[0])
         self._longest = max(map(len, self._phrases), default=0)
         self._protected = frozenset(protected)
 
@@ -147,11 +179,12 @@ class EntityIndex:
         return [entity_id for entity_id, score in ranked if score >= 0.6][:count]
 
     def mentions(self, tokens: Sequence[str]) -> list[tuple[int, int, set[str]]]:
-        """Entity names in a token list, longest first from the left: (start, end, entity ids)."""
+        """Entity names in a token list, longest first from the left: (start, end, entity ids). A stop word is
+        not a name, though it spells one (`by`, Belarus's country code)."""
         found, start = [], 0
         while start < len(tokens):
             for end in range(min(len(tokens), start + self._longest), start, -1):
-                ids = self.lookup(tokens[start:end])
+                ids = self.lookup(tokens[start:end]) if end - start > 1 or tokens[start] not in _STOPWORDS else None
                 if ids:
                     found.append((start, end, ids))
                     start = end
@@ -227,11 +260,18 @@ def field_tokens(fact: Record, name: str) -> list[str]:
     return tokenize(str(fact.get(name) or ""))
 
 
-class Stemmer:
-    """Stems for matching words against a store: names kept whole, and a single ب ل ك ف taken off a word only
-    when the rest is a word of the store (Lucene leaves them, as taking them off blindly breaks words).
+# A single attached conjunction or preposition that comes off a word only when the rest is a word of the store.
+STORE_PROCLITICS = "وبلكف"
 
-    `known` is the Lucene stems of the store's words."""
+
+class Stemmer:
+    """Stems for matching words against a store: names kept whole, and a single و ب ل ك ف taken off a word that
+    no prefix of the stemmer fits only when the rest is a word of the store whose stem is no stop word (taking
+    them off blindly breaks words: light10 makes وزير `زير`, while Lucene leaves ب ل ك ف alone and misses
+    بتسليم; and كانون is not ك + انون, whose stem is أن's).
+
+    `known` is the stems of the store's Arabic words. A stem depends on it: a word added to the store can change
+    how another word with one of these letters stems."""
 
     def __init__(self, known: set[str], entities: EntityIndex) -> None:
         self.entities = entities
@@ -247,8 +287,10 @@ class Stemmer:
         name = self.entities.name_of(token)
         if name:
             return name
-        if is_arabic(token) and len(token) > 3 and token[0] in "بلكف" and stem(token[1:]) in self.known:
-            return stem(token[1:])
+        if len(token) > 3 and token[0] in STORE_PROCLITICS and is_arabic(token[1:]) and not token.startswith(PREFIXES):
+            rest = stem(token[1:])
+            if rest in self.known and rest not in _STOPWORDS:
+                return rest
         return stem(token)
 
 
@@ -280,12 +322,19 @@ def _word_postings(facts: Sequence[Record]) -> tuple[dict[str, Postings], Postin
     return as_arrays, {entity_id: array("I", positions) for entity_id, positions in involved.items()}
 
 
-def _stem_postings(words: Postings, stemmer: Stemmer) -> Postings:
+def _snowball_word(word: str) -> bool:
+    """Whether a word is stemmed by Snowball (cli/arabic.py): neither Arabic nor a number."""
+    return not is_arabic(word) and not word.isdigit()
+
+
+def _stem_postings(words: Postings, stemmer: Stemmer, snowball: bool | None = None) -> Postings:
     """The facts holding each stem of a field: the union of those holding its words (made one stem at a time: the
-    sets of all of them at once took 200 MB at 100,000 facts)."""
+    sets of all of them at once took 200 MB at 100,000 facts); of the words Snowball stems, or of the others, or
+    (None) of all. A stem of one kind is never a stem of the other (they are written differently)."""
     grouped: dict[str, list[array]] = {}
     for word, positions in words.items():
-        grouped.setdefault(stemmer(word), []).append(positions)
+        if snowball is None or _snowball_word(word) == snowball:
+            grouped.setdefault(stemmer(word), []).append(positions)
     return {
         key: array("I", parts[0] if len(parts) == 1 else sorted(set().union(*parts))) for key, parts in grouped.items()
     }
@@ -297,7 +346,9 @@ class SearchIndex:
 
     A search looks terms up here instead of reading every fact, and reads only the facts it reports. `state()` is
     plain data (strings and bytes), so that the index can be kept beside a large store between runs; a write keeps
-    it up to date (`carry_search_index`).
+    it up to date (`carry_search_index`). A fresh index stems the words Snowball stems (English) only when a query
+    has such a word (`add_snowball_stems`): an Arabic query then never loads the stemmer (0.5 ms and 0.8 MB of
+    start-up).
     """
 
     def __init__(self, facts: Sequence[Record], entities: EntityIndex, state: dict[str, Any] | None = None) -> None:
@@ -310,9 +361,18 @@ class SearchIndex:
             self.involved = _unpack(state["involved"])
         self.stemmer = _stemmer(self.words, entities)
         if state is None:
-            self.stems = {name: _stem_postings(table, self.stemmer) for name, table in self.words.items()}
+            self.stems = {name: _stem_postings(table, self.stemmer, False) for name, table in self.words.items()}
         else:
             self.stems = {name: _unpack(state["stems"][name]) for name in _FIELD_WEIGHTS}
+        self._snowball_pending = state is None
+        self._vocabulary: set[str] | None = None
+
+    def add_snowball_stems(self) -> None:
+        """Stem the words that Snowball stems, when a query first needs them."""
+        if self._snowball_pending:
+            self._snowball_pending = False
+            for name, table in self.words.items():
+                self.stems[name].update(_stem_postings(table, self.stemmer, True))
 
     @classmethod
     def of_store(cls, store: Store, entities: EntityIndex) -> SearchIndex:
@@ -324,27 +384,27 @@ class SearchIndex:
 
     def state(self) -> dict[str, Any]:
         """The index as plain data, for `SearchIndex(facts, entities, state)`."""
+        self.add_snowball_stems()
         return {
             "words": {name: _pack(table) for name, table in self.words.items()},
             "stems": {name: _pack(table) for name, table in self.stems.items()},
             "involved": _pack(self.involved),
         }
 
-    def vocabulary(self, allowed: set[int] | None) -> set[str]:
-        """The words of the allowed facts (all when None) and of the names of the entities they involve."""
-        if allowed is None:
+    def vocabulary(self) -> set[str]:
+        """The words of the store's facts and of the names of the entities they involve: what a misspelt word
+        may be taken for."""
+        if self._vocabulary is None:
             found = {word for table in self.words.values() for word in table}
-            entity_ids: Iterable[str] = self.involved
-        else:
-            found = {t for p in allowed for name in _FIELD_WEIGHTS for t in field_tokens(self.facts[p], name)}
-            entity_ids = {e for e, positions in self.involved.items() if any(p in allowed for p in positions)}
-        for entity_id in entity_ids:
-            found |= self.entities.name_tokens.get(entity_id, set())
-        return found
+            for entity_id in self.involved:
+                found |= self.entities.name_tokens.get(entity_id, set())
+            self._vocabulary = found
+        return self._vocabulary
 
 
 def _stemmer(words: dict[str, Postings], entities: EntityIndex) -> Stemmer:
-    return Stemmer({stem(word) for table in words.values() for word in table}, entities)
+    """The Stemmer of a store's words: it knows the stems of the Arabic ones (its proclitic rule is for Arabic)."""
+    return Stemmer({stem(word) for table in words.values() for word in table if is_arabic(word)}, entities)
 
 
 def carry_search_index(
@@ -453,15 +513,33 @@ def _offer(best: dict[int, Match], positions: Iterable[int], allowed: set[int] |
             best[position] = match
 
 
-def _contains(tokens: list[str], phrase: Sequence[str]) -> bool:
-    width = len(phrase)
-    return any(tokens[i : i + width] == list(phrase) for i in range(len(tokens) - width + 1))
+def _contains(tokens: list[str], firsts: set[str], rest: Sequence[str]) -> bool:
+    """Whether `tokens` hold one of `firsts` followed by `rest`."""
+    width = len(rest)
+    return any(
+        token in firsts and tokens[i + 1 : i + 1 + width] == list(rest)
+        for i, token in enumerate(tokens[: -width or None])
+    )
+
+
+def _holding(index: SearchIndex, name: str, phrase: Sequence[str], forms: Sequence[str]) -> set[int]:
+    """The positions of the facts whose field `name` holds `phrase`, its first word as it is or in one of `forms`
+    (with an attached proclitic or the article: لرابطة الدول المستقلة)."""
+    table = index.words[name]
+    firsts = {form for form in (phrase[0], *forms) if form in table}
+    if not firsts or any(token not in table for token in phrase[1:]):
+        return set()
+    candidates = set().union(*(table[form] for form in firsts)).intersection(*(table[t] for t in phrase[1:]))
+    if len(phrase) > 1:
+        candidates = {p for p in candidates if _contains(field_tokens(index.facts[p], name), firsts, phrase[1:])}
+    return candidates
 
 
 def _match_entity(
     index: SearchIndex, phrase: Sequence[str], ids: set[str], allowed: set[int] | None
 ) -> dict[int, Match]:
-    """Facts involving one of the entities a query names; else holding the name as words, in a field."""
+    """Facts involving one of the entities a query names; else naming one in a field: the name as typed, or any
+    one-word spelling of the entity (CIS for رابطة الدول المستقلة), perhaps with an attached proclitic."""
     named: dict[int, list[str]] = {}
     for entity_id in sorted(ids):
         for position in index.involved.get(entity_id, ()):
@@ -469,39 +547,41 @@ def _match_entity(
                 named.setdefault(position, []).append(entity_id)
     text = " ".join(phrase)
     best = {position: (_ENTITY_WEIGHT, f"{text} = entity {', '.join(found)}") for position, found in named.items()}
+    others = sorted({word for entity_id in ids for word in index.entities.one_word.get(entity_id, ())} - {text})
+    spellings = [(tuple(phrase), "in"), *(((word,), f"as {word} in") for word in others)]
+    forms = {spelling[0]: with_proclitic(spelling[0]) for spelling, _ in spellings}
     for name in _FIELD_WEIGHTS:
-        table = index.words[name]
-        if any(token not in table for token in phrase):
-            continue
-        candidates = set(table[phrase[0]]).intersection(*(table[token] for token in phrase[1:]))
-        for position in sorted(candidates):
-            if position in best or (allowed is not None and position not in allowed):
-                continue
-            if len(phrase) == 1 or _contains(field_tokens(index.facts[position], name), phrase):
-                best[position] = (_PHRASE_WEIGHT, f"{text} in {name}")
+        for spelling, how in spellings:
+            found = _holding(index, name, spelling, forms[spelling[0]]).difference(best)
+            if allowed is not None:
+                found &= allowed
+            best.update(dict.fromkeys(found, (_PHRASE_WEIGHT, f"{text} {how} {name}")))
     return best
 
 
-def _match_word(index: SearchIndex, word: str, forms: Sequence[str], allowed: set[int] | None) -> dict[int, Match]:
-    """The best way a word (or, fuzzily, each of its close forms in turn) matches each fact: exactly or by stem
-    in a field, in the order claim, claim_en, quote, or in the names of an entity the fact involves."""
-    fuzzy = list(forms) != [word]
+def _match_word(
+    index: SearchIndex, word: str, forms: Sequence[str], allowed: set[int] | None, *, fuzzy: bool = False
+) -> dict[int, Match]:
+    """The best way a word (or each of the words a misspelt one is taken for) matches each fact: exactly or by
+    stem in a field, in the order claim, claim_en, quote, or in the names of an entity the fact involves."""
     best: dict[int, Match] = {}
     for spelling in forms:
+        if _snowball_word(spelling):
+            index.add_snowball_stems()
+        shown = f"{word} ≈ {spelling} (fuzzy)" if fuzzy else spelling
         word_stem = index.stemmer(spelling)
         offers: list[tuple[Iterable[int], Match]] = []
         for name, (exact, stemmed) in _FIELD_WEIGHTS.items():
             exactly = index.words[name].get(spelling, array("I"))
-            offers.append((exactly, (exact, f"{spelling} in {name}")))
-            if not fuzzy:
-                by_stem = set(index.stems[name].get(word_stem, ())).difference(exactly)
-                offers.append((sorted(by_stem), (stemmed, f"{spelling} ~{word_stem} in {name}")))
+            offers.append((exactly, (exact, f"{shown} in {name}")))
+            by_stem = set(index.stems[name].get(word_stem, ())).difference(exactly)
+            offers.append((sorted(by_stem), (stemmed, f"{shown} ~{word_stem} in {name}")))
         readings = {spelling, *without_proclitic(spelling)}
         for entity_id in sorted(index.involved):
             if readings & index.entities.name_tokens.get(entity_id, set()):
-                offers.append((index.involved[entity_id], (_NAME_WEIGHT, f"{spelling} in the names of {entity_id}")))
+                offers.append((index.involved[entity_id], (_NAME_WEIGHT, f"{shown} in the names of {entity_id}")))
         for positions, (weight, reason) in offers:
-            _offer(best, positions, allowed, (_FUZZY_WEIGHT, f"{word} ≈ {reason}") if fuzzy else (weight, reason))
+            _offer(best, positions, allowed, (_FUZZY_WEIGHT, reason) if fuzzy else (weight, reason))
     return best
 
 
@@ -518,19 +598,46 @@ def query_terms(query: str, entities: EntityIndex) -> tuple[list[tuple[list[str]
     return [(tokens[start:end], ids) for start, end, ids in mentions], words
 
 
-def search(
+class Searched:
+    """What a search found, and what it did to find it: the words it matched fuzzily (each with the words of the
+    store it took it for), and the words that matched nothing (each with close words to suggest).
+
+    A plain class (and read_query gives a plain tuple): defining a NamedTuple costs 0.14 ms at every start-up."""
+
+    __slots__ = ("fuzzy", "hits", "unmatched")
+
+    def __init__(self, hits: list[Hit], fuzzy: dict[str, list[str]], unmatched: dict[str, list[str]]) -> None:
+        self.hits, self.fuzzy, self.unmatched = hits, fuzzy, unmatched
+
+    def notes(self) -> list[str]:
+        """Lines for stderr, one per kind: the fuzzy matches that the hits rest on."""
+        if not self.hits or not self.fuzzy:
+            return []
+        return ["matched " + "; ".join(f"{word} as {' or '.join(taken)}" for word, taken in self.fuzzy.items())]
+
+    def hint(self) -> str:
+        """What "no facts matched" goes on to say: the close words of the store for each word that matched
+        nothing; empty when there are hits or no close words."""
+        close = [f"{' or '.join(words)} for {word}" for word, words in self.unmatched.items() if words]
+        return f"did you mean {', '.join(close)}?" if close and not self.hits else ""
+
+
+def run_search(
     facts: Sequence[Record],
     entities: EntityIndex,
     query: str,
     index: SearchIndex | None = None,
     *,
     ranked: bool = True,
-) -> list[Hit]:
+    fuzzy: bool = True,
+) -> Searched:
     """Facts matching every term of `query`, each with how well and why: best first (ties in the order of
     `facts`), or in the order of `facts` when not `ranked`.
 
-    `index` is of the whole store, whose facts `facts` is a selection of (so that a filter does not change how
-    words match); by default, an index of `facts`.
+    `index` is of the whole store, whose facts `facts` is a selection of; by default, an index of `facts`. Words
+    match alike whatever the selection: a word that is a word of the store is never taken for another, even where
+    a filter leaves none of the facts that hold it. With `fuzzy`, a word that matches nothing in the store is
+    taken for the closest words of the store that begin with the same letter (FUZZY_MIN_LENGTH).
     """
     index = index or SearchIndex(facts, entities)
     if facts is index.facts:
@@ -541,14 +648,20 @@ def search(
         allowed = set(order)
     names, words = query_terms(query, entities)
     per_term = [_match_entity(index, phrase, ids, allowed) for phrase, ids in names]
+    taken: dict[str, list[str]] = {}
+    unmatched: dict[str, list[str]] = {}
     for word in words:
-        matches = _match_word(index, word, [word], allowed)
+        matches = _match_word(index, word, [word], None)
         if not matches:
-            close = fuzzy_candidates(word, index.vocabulary(allowed))
-            matches = _match_word(index, word, close, allowed) if close else {}
-        per_term.append(matches)
+            close = fuzzy_candidates(word, index.vocabulary()) if fuzzy else []
+            if close:
+                taken[word] = close
+                matches = _match_word(index, word, close, None, fuzzy=True)
+            else:
+                unmatched[word] = close_words(word, index.vocabulary(), same_start=False)[:3]
+        per_term.append(matches if allowed is None else {p: m for p, m in matches.items() if p in allowed})
     if not per_term:
-        return []
+        return Searched([], taken, unmatched)
     matching = set(min(per_term, key=len)).intersection(*per_term)
     hits = []
     for position in order if allowed is not None else sorted(matching):
@@ -556,7 +669,33 @@ def search(
             matched = [term[position] for term in per_term]
             fact = index.facts[position]
             hits.append(Hit(fact, sum(weight for weight, _ in matched), tuple(why for _, why in matched)))
-    return sorted(hits, key=lambda hit: -hit.score) if ranked else hits
+    return Searched(sorted(hits, key=lambda hit: -hit.score) if ranked else hits, taken, unmatched)
+
+
+def search(
+    facts: Sequence[Record],
+    entities: EntityIndex,
+    query: str,
+    index: SearchIndex | None = None,
+    *,
+    ranked: bool = True,
+    fuzzy: bool = True,
+) -> list[Hit]:
+    """The hits of `run_search`."""
+    return run_search(facts, entities, query, index, ranked=ranked, fuzzy=fuzzy).hits
+
+
+def read_query(words: Sequence[str]) -> tuple[str, list[str]]:
+    """The query that words typed after `search` make (one query), and notes for stderr on what was done to it:
+    Arabic in presentation forms laid out in visual order, as copied from the tool's own visual output, is put
+    back into logical order and base letters."""
+    text = " ".join(words)
+    if not in_visual_order(text):
+        return text, []
+    from .bidi import logical_from_visual
+
+    logical = logical_from_visual(text)
+    return logical, [f"the query was Arabic in visual order, as copied from a screen: searched for {logical}"]
 
 
 def involvement_counts(facts: Iterable[Record]) -> dict[str, int]:

@@ -12,6 +12,7 @@ import time
 import pytest
 from conftest import write_store
 
+from facts_cli.bidi import display
 from facts_cli.query import CACHED_FROM
 
 LISTINGS = {
@@ -191,7 +192,7 @@ def test_search_should_match(run, query, first):
     assert result.stdout.split("\t")[0] == first
 
 
-@pytest.mark.parametrize("query", ["باكستان", "Pakistan", "الناتو", "S-400", "Shoigu Ukraine", "arm", "kg"])
+@pytest.mark.parametrize("query", ["باكستان", "Pakistan", "الناتو", "S-400", "Shoigu Ukraine", "kg"])
 def test_search_should_not_match(run, query):
     result = run("search", query)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", "facts: no facts matched\n")
@@ -199,14 +200,97 @@ def test_search_should_not_match(run, query):
     assert (json_result.returncode, json_result.stdout) == (1, "[]\n")
 
 
+def test_a_word_that_was_a_country_code_is_only_a_word(run):
+    hits = records(run, "search", "arm")  # once Armenia's code; now the stem of `armed` (armed forces), no more
+    assert [(hit["id"], hit["matched"]) for hit in hits] == [("cis-communications-principles", "arm ~arm in claim_en")]
+
+
 def test_search_says_why(run):
     (hit,) = records(run, "search", "Tasmagambetof")
     assert hit["id"] == "ru-kz-ministers-meeting"
-    assert hit["matched"] == "tasmagambetof ≈ tasmagambetov in claim_en"
+    assert hit["matched"] == "tasmagambetof ≈ tasmagambetov (fuzzy) in claim_en"
     assert hit["score"] == 0.5
     default_plain = run("search", "free S-300").stdout.rstrip("\n").split("\t")
     assert default_plain[0] == "ru-kz-s300-free"
     assert default_plain[-1] == "s 300 = entity s-300; free in claim_en"
+
+
+def test_several_words_are_one_query(run):
+    apart = run("search", "Kazakhstan", "S-300", "--format", "plain", "--fields", "id")
+    together = run("search", "Kazakhstan S-300", "--format", "plain", "--fields", "id")
+    assert (apart.returncode, apart.stderr) == (0, "")
+    assert apart.stdout == together.stdout
+    assert apart.stdout.split() == [
+        "ru-kz-s300-free",
+        "ru-kz-s300-delivered",
+        "s300-decisive-contribution",
+        "s300-growing-importance",
+    ]
+    assert fact_ids(run, "search", "free", "--type", "delivery", "S-300") == ["ru-kz-s300-free"]
+
+
+def test_a_fuzzy_match_says_so(run):
+    result = run("search", "شوبغو", "--format", "json")
+    assert result.returncode == 0
+    assert result.stderr == "facts: matched شوبغو as شويغو\n"
+    hits = json.loads(result.stdout)
+    assert len(hits) == 16 and all("(fuzzy)" in hit["matched"] for hit in hits)
+    assert run("search", "شويغو").stderr == ""
+
+
+def test_exact_turns_fuzzy_matching_off(run):
+    result = run("search", "--exact", "شوبغو")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "facts: no facts matched; did you mean شويغو for شوبغو?\n"
+    assert fact_ids(run, "search", "شويغو", "--exact") == fact_ids(run, "search", "شويغو")
+    assert "--exact" in run("search", "--help").stdout
+
+
+@pytest.mark.parametrize(
+    ("query", "stderr"),
+    [
+        ("إيران", "facts: no facts matched; did you mean سيران for ايران?\n"),
+        ("Iran", "facts: no facts matched\n"),
+        ("طهران", "facts: no facts matched\n"),
+        ("Tehran", "facts: no facts matched\n"),
+        ("Georgia", "facts: no facts matched\n"),
+        ("Putin", "facts: no facts matched\n"),
+        ("بوتين", "facts: no facts matched\n"),
+    ],
+)
+def test_what_the_article_does_not_mention_finds_nothing(run, query, stderr):
+    result = run("search", query, "--format", "json")
+    assert (result.returncode, result.stdout, result.stderr) == (1, "[]\n", stderr)
+
+
+@pytest.mark.parametrize("typed", ["شويغو كازاخستان", "تسليم منظومات إس-300", "وزراء دفاع رابطة الدول المستقلة"])
+def test_a_query_copied_from_the_visual_output_finds_what_it_says(run, typed):
+    drawn, _ = display(typed, True)
+    copied = run("search", *drawn.split(" "), "--format", "plain", "--fields", "id")
+    assert copied.returncode == 0
+    assert copied.stdout == run("search", typed, "--format", "plain", "--fields", "id").stdout
+    assert (
+        copied.stderr == f"facts: the query was Arabic in visual order, as copied from a screen: searched for {typed}\n"
+    )
+
+
+def test_a_claim_copied_from_what_the_tool_drew_finds_its_fact(run):
+    shown = run("show", "ru-kz-s300-free", "--format", "text", env={"FACTS_BIDI": "visual", "COLUMNS": "200"})
+    copied = next(line for line in shown.stdout.splitlines() if line.startswith("claim ")).removeprefix("claim")
+    assert "\ufe8e" in copied  # ALEF FINAL FORM: shaped, as drawn for a terminal that does not shape
+    result = run("search", *copied.split(), "--format", "plain", "--fields", "id")
+    assert (result.returncode, result.stdout) == (0, "ru-kz-s300-free\n")
+    claim = json.loads(run("show", "ru-kz-s300-free", "--format", "json").stdout)["claim"]
+    assert result.stderr.endswith(f"searched for {claim}\n")
+
+
+@pytest.mark.parametrize(("control", "shown"), [("\u2067", "<U+2067>"), ("\x1c", "^\\")])
+def test_notes_on_stderr_are_sanitised(run, control, shown):
+    drawn, _ = display("شويغو", True)
+    result = run("search", f"{drawn}{control}")
+    assert control not in result.stderr
+    assert f"searched for {shown}شويغو\n" in result.stderr or f"searched for شويغو{shown}\n" in result.stderr
+    assert result.returncode == 0 and result.stderr.count("\n") == 1
 
 
 # Views
