@@ -33,10 +33,10 @@ CACHED_FROM = 1000
 # Fuzzy matching is a last resort: only for a word that matches nothing in the store exactly, by stem or as a name,
 # of at least FUZZY_MIN_LENGTH letters, never a number, within a number of edits (insert, delete, substitute, swap
 # two neighbours) that grows with the word: one up to seven letters, two from eight; and the first letters must
-# agree, as search engines require by default (Elasticsearch's prefix_length). A similarity ratio cannot draw this
-# line: كازاخستن/كازاخستان scores 0.94 and شوبغو/شويغو 0.80, but so does باكستان/طاجكستان (Pakistan against an alias
-# of Tajikistan), 0.80. Edits separate them: 1, 1 and 2. The first letter keeps ايران (Iran) from سيران (Seyran),
-# one edit apart. tests/test_query.py holds both sides.
+# agree, as search engines let a query require (Elasticsearch's prefix_length, 0 unless set). A similarity ratio
+# cannot draw this line: كازاخستن/كازاخستان scores 0.94 and شوبغو/شويغو 0.80, but so does باكستان/طاجكستان
+# (Pakistan against an alias of Tajikistan), 0.80. Edits separate them: 1, 1 and 2. The first letter keeps ايران
+# (Iran) from سيران (Seyran), one edit apart. tests/test_query.py holds both sides.
 FUZZY_MIN_LENGTH = 5
 
 
