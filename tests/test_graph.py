@@ -270,7 +270,10 @@ def test_png_draws_arabic_shaped_and_in_order(text):
     right as they are), and not as the logical letters drawn left to right."""
 
     def png(label: str) -> bytes:
-        graph = f'graph G {{ node [shape=plaintext, fontname="sans-serif"]; a [label="{label}"]; }}'
+        # One font with Arabic (Debian's fonts-dejavu-core, which .ci/run installs): with "sans-serif", fontconfig
+        # may pick a font without Arabic (Noto Sans, once ImageMagick brought it) and draw the Arabic in a fallback
+        # font, whose joins with the Latin and digits beside it differ by a pixel.
+        graph = f'graph G {{ node [shape=plaintext, fontname="DejaVu Sans"]; a [label="{label}"]; }}'
         return subprocess.run([DOT, "-Tpng:cairo"], input=graph.encode("utf-8"), capture_output=True).stdout
 
     visual, _ = display(text, True)
