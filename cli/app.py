@@ -418,8 +418,9 @@ def cite(
     word) or the article itself, the source (publisher, language, date, ≈ when inferred), and where the quote
     stands: its line, and its code points (end exclusive). Filters keep those of the facts named that pass them.
 
-    --format markdown: the same in Markdown; --format csl-json: the sources, for reference managers and Pandoc,
-    each with the line (the locator) and the quote of every fact cited in it.
+    --format markdown: the same in Markdown, rendering as exactly the stored text in CommonMark and in Pandoc's
+    Markdown (a text with a control character is refused, exit 5); --format csl-json: the sources, for reference
+    managers and Pandoc, each with the line (the locator) and the quote of every fact cited in it.
     """
     store = run.store()
     if fact_ids:
@@ -568,11 +569,12 @@ def import_(run: Run, source: InputArgument = "-", dry_run: DryRunOption = False
 
 
 def _absolute_iri(value: str | None) -> str | None:
-    """An absolute IRI (a scheme, then no space, control or character an IRI may not hold), or a usage error."""
-    import re
+    """An absolute IRI (RFC 3987), or a usage error."""
+    from .jsonld import iri_problem
 
-    if value is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f-\x9f<>\"{}|\\^`]*", value):
-        raise typer.BadParameter(f"{value!r} is not an absolute IRI: give where the export is published (https://...)")
+    problem = iri_problem(value) if value is not None else None
+    if problem:
+        raise typer.BadParameter(problem)
     return value
 
 
@@ -601,8 +603,8 @@ def export(
             "--base",
             metavar="IRI",
             callback=_absolute_iri,
-            help="Where the export will be published: the ids of annotations and jsonld are made absolute against "
-            "it (they are relative to the document without it).",
+            help="Where the export will be published (an absolute IRI, RFC 3987): the ids of annotations and jsonld "
+            "are made absolute against it (they are relative to the document without it).",
             show_default=False,
         ),
     ] = None,
@@ -611,10 +613,13 @@ def export(
     `facts import` reads; with filters, the facts they select and the sources and entities those refer to.
 
     --format annotations: a W3C Web Annotation collection, one annotation per fact anchoring it in its source;
-    --format jsonld: schema.org Claims, with the articles and entities they name (docs/EXPORT.md).
+    --format jsonld: schema.org Claims, with the articles and entities they name (docs/EXPORT.md). Both can be
+    published inside an HTML <script> element (<, > and & are escaped).
     """
     if base is not None and run.format not in LINKED_DATA:
-        raise UsageProblem("--base makes the ids of JSON-LD absolute: it takes --format annotations or jsonld")
+        raise typer.BadParameter(
+            "it makes the ids of JSON-LD absolute, so it takes --format annotations or jsonld", param_hint="'--base'"
+        )
     store = run.store()
     return ExportView(store, _limited(select_facts(store, selection), selection), selection.narrows, base)
 

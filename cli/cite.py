@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, NamedTuple, TextIO
 
-from .errors import InvalidStore
+from .errors import InvalidStore, Unwritable
 from .model import Record, field_value, whole_number
 from .sanitize import sanitize
 
@@ -108,34 +110,124 @@ def plain_citation(fact: Record, where: Anchor, entities: Mapping[str, Record]) 
     return "\n".join([*filter(None, lines), f"— {attribution(fact, where, entities)}"]) + "\n"
 
 
-# CommonMark reads these as markup anywhere in a line; a backslash makes each the character itself.
-_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>&|~#])")
-# ... and these at the start of a line: a list, a heading's underline, a thematic break, an ordered list's number.
-_LINE_START_MARKUP = re.compile(r"^([-+=]|\d{1,9}(?=[.)]))")
+# Markdown, as two kinds of reader read it: CommonMark (markdown-it, Pandoc's `commonmark`...) and Pandoc's own
+# Markdown, whose default extensions read more as markup. A backslash makes any ASCII punctuation the character itself
+# in both. Anywhere in a line, escaped: CommonMark's emphasis, code, links, autolinks and HTML, entities, escapes,
+# tables, headings; Pandoc's smart punctuation ("quotes", apostrophes, -- and --- dashes, ... ellipses),
+# ^superscript^, ~subscript~, $math$, @citations.
+_INLINE_MARKUP = re.compile(r"""[\\`*_\[\]<>&|~#^$"'@]|--+|\.\.\.+""")
+# ... and Pandoc reads a curly opening quote as a quotation's start, and one left open as an apostrophe (`‘a` is
+# `’a`): it is written as a character reference (CommonMark escapes only ASCII).
+_OPENING_QUOTE = "\u2018"
+# ... a nonbreaking space after an abbreviation (Pandoc's smart punctuation, its default list: data/abbreviations):
+# its period is escaped when a space follows (last, once the characters before it are as the reader will see them).
+_ABBREVIATIONS = (
+    "aet aetat al Apr Aug bk Bros c Capt cf ch chap chs Co col Corp cp d Dec Dr e.g ed eds esp f fasc Feb ff fig fl "
+    "fol fols Fr Gen Gov Hon i.e ill Inc incl Jan Jr Jul Jun Ltd M.A M.D Mar Mr Mrs Ms n n.b nn No Nov Oct p Ph.D pp "
+    "Pres Prof pt q.v Rep Rev s.v s.vv saec sec Sen Sep Sept Sgt Sr St univ viz vol vs"
+)
+_ABBREVIATION = re.compile(
+    r"(?<![^\W_])(" + "|".join(map(re.escape, sorted(_ABBREVIATIONS.split(), key=len, reverse=True))) + r")\.(?= )"
+)
+# ... and at the start of a line: a list item (`-`, `+`, `1.`, `2)`, and Pandoc's `a.`, `iv)`, `(b)`), a heading's
+# underline (`=`), a definition (`:`), a title block (`%`).
+_LINE_START_MARKUP = re.compile(r"^(?:([-+=:%])|(\(?(?:[0-9]+|[A-Za-z]|[ivxlcdm]+|[IVXLCDM]+))(?=[.)](?:\s|$)))")
+# The white space readers drop at the ends of a paragraph (markdown-it trims what JavaScript's trim() does, FEFF
+# included; Pandoc drops a byte-order mark at the start of its input).
+_EDGE_SPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace()) + "\ufeff"
+# ... and inside one: Pandoc reads a tab, or a run of spaces, as one space; a line break is a paragraph's end.
+_INNER_SPACE = re.compile(r"(?<= ) |[\t\n\r]")
+# Control characters other than tab and line breaks: no Markdown reader shows them, and none carries them all (U+0000
+# is U+FFFD to every CommonMark reader, written or referred to; markdown-it trims U+000B at the ends and turns a
+# reference to any of them into U+FFFD; Pandoc reads U+0091 and U+0093 as quotation marks).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _references(text: str) -> str:
-    return "".join(f"&#{ord(char)};" for char in text)
+def _reference(char: str) -> str:
+    return f"&#{ord(char)};"
+
+
+def _escape_inline(match: re.Match[str]) -> str:
+    return "".join(f"\\{char}" for char in match[0])
+
+
+@cache
+def _composing_starters() -> frozenset[str]:
+    """The characters that are not combining marks but compose with the one before them under NFC: a Hangul vowel
+    or final consonant, some Indic vowel signs (Unicode's canonical decompositions of two characters, the second
+    of class 0)."""
+    found = {chr(code) for code in [*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)]}
+    for code in range(0x30000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<") and unicodedata.combining(chr(int(parts[1], 16))) == 0:
+            found.add(chr(int(parts[1], 16)))
+    return frozenset(found)
+
+
+def _starts_segment(char: str) -> bool:
+    """Whether NFC leaves what comes before `char` alone: a character of class 0 that composes with nothing before
+    it, and does not decompose to a combining mark."""
+    return (
+        unicodedata.combining(char) == 0
+        and unicodedata.combining(unicodedata.normalize("NFD", char)[0]) == 0
+        and char not in _composing_starters()
+    )
+
+
+def _nfc_stable(markdown: str) -> str:
+    """Markdown that NFC leaves as it is (Pandoc's CommonMark reader normalises its input to NFC): where a run of
+    characters is not in NFC (an Arabic shadda before its vowel, a hamza written as a combining mark, U+2000), its
+    combining marks, and any character NFC would change, as character references, which readers do not normalise."""
+    if unicodedata.is_normalized("NFC", markdown):
+        return markdown
+    segments: list[str] = []
+    for char in markdown:
+        if segments and not _starts_segment(char):
+            segments[-1] += char
+        else:
+            segments.append(char)
+    return "".join(map(_nfc_stable_segment, segments))
+
+
+def _nfc_stable_segment(segment: str) -> str:
+    """A character and the marks NFC would compose or reorder with it: as it is when in NFC, else the marks (and
+    the character, if NFC changes it alone) as character references."""
+    if unicodedata.is_normalized("NFC", segment):
+        return segment
+    head = segment[0] if _starts_segment(segment[0]) and unicodedata.is_normalized("NFC", segment[0]) else ""
+    return head + "".join(map(_reference, segment[len(head) :]))
 
 
 def markdown_text(text: str) -> str:
-    """Text as one line of Markdown that renders as exactly that text: markup characters escaped; line breaks, and
-    the white space at its ends (which Markdown drops, or reads as code or a line break), as character
-    references."""
-    escaped = _INLINE_MARKUP.sub(r"\\\1", text)
-    escaped = _LINE_START_MARKUP.sub(lambda m: f"{m[1]}\\" if m[1].isdigit() else f"\\{m[1]}", escaped)
-    body = escaped.strip()
-    start = len(escaped) - len(escaped.lstrip())
+    """Text as one line of Markdown that renders as exactly that text in CommonMark and in Pandoc's Markdown: markup
+    characters escaped; line breaks, tabs, runs of spaces and the white space at its ends (which readers drop,
+    collapse or read as code or a line break) as character references, as is what NFC would change. Unwritable
+    when it holds a control character other than tab and line breaks, which Markdown cannot carry."""
+    control = _CONTROL.search(text)
+    if control:
+        raise Unwritable(
+            f"Markdown cannot carry U+{ord(control[0]):04X}, a control character: --format plain and csl-json carry "
+            "every character"
+        )
+    escaped = _INLINE_MARKUP.sub(_escape_inline, text).replace(_OPENING_QUOTE, _reference(_OPENING_QUOTE))
+    escaped = _LINE_START_MARKUP.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\", escaped)
+    body = escaped.strip(_EDGE_SPACE)
+    start = len(escaped) - len(escaped.lstrip(_EDGE_SPACE))
     end = start + len(body)
-    body = body.replace("\r", "&#13;").replace("\n", "&#10;")
-    return _references(escaped[:start]) + body + _references(escaped[end:])
+    body = _INNER_SPACE.sub(lambda m: _reference(m[0]), body)
+    edges = "".join(map(_reference, escaped[:start])), "".join(map(_reference, escaped[end:]))
+    return _ABBREVIATION.sub(r"\1\\.", _nfc_stable(edges[0] + body + edges[1]))
 
 
 def markdown_citation(fact: Record, where: Anchor, entities: Mapping[str, Record]) -> str:
-    """The citation in Markdown: the quote as a block quote, the English claim, the attribution."""
-    quote = "> " + markdown_text(where.text[where.start : where.end])
-    claim = markdown_text(text_of(fact, "claim_en"))
-    source = markdown_text(f"— {attribution(fact, where, entities)}")
+    """The citation in Markdown: the quote as a block quote, the English claim, the attribution; Unwritable, naming
+    the fact, when one of them holds a character Markdown cannot carry."""
+    try:
+        quote = "> " + markdown_text(where.text[where.start : where.end])
+        claim = markdown_text(text_of(fact, "claim_en"))
+        source = markdown_text(f"— {attribution(fact, where, entities)}")
+    except Unwritable as error:
+        raise Unwritable(f"fact {label(fact.get('id'))!r}: {error}") from None
     return "\n\n".join(block for block in (quote, claim, source) if block) + "\n"
 
 
@@ -148,11 +240,13 @@ def write_citations(
     markdown: bool,
     terminal: bool,
 ) -> None:
-    """Each fact's citation, a blank line between them; sanitised for a terminal (it may be a hostile store's)."""
+    """Each fact's citation, a blank line between them; sanitised for a terminal (it may be a hostile store's).
+    Every citation is made before any is written: one that cannot be (a fact not located, a text Markdown cannot
+    carry) leaves the output empty."""
     cite = markdown_citation if markdown else plain_citation
-    anchors = [anchor(fact, sources) for fact in facts]  # every fact located before anything is written
-    for index, (fact, where) in enumerate(zip(facts, anchors, strict=True)):
-        text = cite(fact, where, entities)
+    anchors = [anchor(fact, sources) for fact in facts]
+    citations = [cite(fact, where, entities) for fact, where in zip(facts, anchors, strict=True)]
+    for index, text in enumerate(citations):
         out.write(("\n" if index else "") + (sanitize(text, keep_newlines=True) if terminal else text))
 
 

@@ -63,3 +63,9 @@ class ProgramFailed(FactsError):
     """A program a format is made with ran and failed."""
 
     exit_code = ExitCode.STORE
+
+
+class Unwritable(FactsError):
+    """The format asked for cannot carry the text to write (a control character in Markdown): nothing is written."""
+
+    exit_code = ExitCode.OUTPUT

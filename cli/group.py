@@ -15,7 +15,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from .errors import ExitCode, FactsError
 from .options import Run, current_run
-from .printers import print_view
+from .printers import escaping_format, print_view
 from .sanitize import sanitize
 from .streams import Streams
 from .views import CitationView, DetailView, ExportView, GraphView, SourceView, View
@@ -77,9 +77,11 @@ class FactsGroup(_PagedHelp, TyperGroup):
 
     def invoke(self, ctx: Context) -> Any:
         streams = _streams_of(ctx.obj)
+        view: Any = None
         try:
             result = super().invoke(ctx)
             if isinstance(result, View | DetailView | SourceView | CitationView | ExportView | GraphView):
+                view = result
                 run = current_run()
                 print_view(result, streams, run.format, run.fields)
             streams.stdout.flush()  # here, so that a failed write is handled below, not at exit
@@ -104,10 +106,11 @@ class FactsGroup(_PagedHelp, TyperGroup):
         except UnicodeEncodeError as error:
             drop_stdout(streams)
             char = error.object[error.start]
+            escaping = escaping_format(view.kind) if view is not None else None  # one the command has, if any
             streams.message(
                 f"standard output ({error.encoding}) cannot take U+{ord(char):04X} "
-                f"{unicodedata.name(char, 'a character')}: use a UTF-8 locale or PYTHONIOENCODING=utf-8, "
-                "or --format json, which escapes what it cannot write"
+                f"{unicodedata.name(char, 'a character')}: use a UTF-8 locale or PYTHONIOENCODING=utf-8"
+                + (f", or --format {escaping}, which escapes what it cannot write" if escaping else "")
             )
             raise typer.Exit(ExitCode.OUTPUT) from None
         except OSError as error:

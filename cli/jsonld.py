@@ -3,6 +3,7 @@ fact in its source, and schema.org Claims about typed entities."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -35,8 +36,37 @@ SCHEMA_ORG_TYPES = {
 }
 
 # A TextQuoteSelector's prefix and suffix start with this many words each, and grow until the three together stand
-# once in the text: enough to find the quote again in a copy of the text that is laid out differently.
+# once in the text, but never beyond this many characters each: enough to find the quote again in a copy of the text
+# that is laid out differently. (The Hypothesis client takes 32 characters; four words of the article run to 42.)
+# Where even that does not make the quote stand once (a repetitive text), the TextPositionSelector says which
+# occurrence it is.
 CONTEXT_WORDS = 4
+CONTEXT_CHARS = 64
+
+
+# RFC 3987's absolute IRI, as characters: a scheme, then what an IRI may hold (ASCII letters, digits and the
+# delimiters; a percent-encoded byte, whole; `ucschar`, the non-ASCII characters outside the controls, surrogates,
+# private use and noncharacters) but its bidirectional controls, which it forbids (section 4.1; and the isolates,
+# which came after it). The parts (authority, path, query, fragment) are not taken apart: the base is only joined.
+_UCSCHAR = (
+    "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
+    + "".join(f"{chr(plane << 16)}-{chr((plane << 16) + 0xFFFD)}" for plane in range(1, 14))
+    + "\U000e1000-\U000efffd"
+)
+_ABSOLUTE_IRI = re.compile(
+    rf"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;={_UCSCHAR}]|%[0-9A-Fa-f]{{2}})*"
+)
+_BIDI_CONTROL = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def iri_problem(value: str) -> str | None:
+    """What makes `value` no absolute IRI (RFC 3987), or None when it is one."""
+    control = _BIDI_CONTROL.search(value)
+    if control:
+        return f"{value!r} holds U+{ord(control[0]):04X}, a bidirectional control, which an IRI may not hold"
+    if not _ABSOLUTE_IRI.fullmatch(value):
+        return f"{value!r} is not an absolute IRI: give where the export is published (https://...)"
+    return None
 
 
 def iri(base: str | None, kind: str, record_id: Any = None) -> str:
@@ -52,35 +82,36 @@ def _entity_ids(facts: Iterable[Record]) -> dict[str, None]:
     return {entity: None for fact in facts for _, entity in entity_references(fact) if isinstance(entity, str)}
 
 
-def _words_before(text: str, position: int, words: int) -> int:
-    """Where the `words` words before `position` start (with the spaces between them and it)."""
+def _words_before(text: str, position: int, words: int, limit: int) -> int:
+    """Where the `words` words before `position` start (with the spaces between them and it), not before `limit`."""
     for _ in range(words):
-        while position > 0 and text[position - 1].isspace():
+        while position > limit and text[position - 1].isspace():
             position -= 1
-        while position > 0 and not text[position - 1].isspace():
+        while position > limit and not text[position - 1].isspace():
             position -= 1
     return position
 
 
-def _words_after(text: str, position: int, words: int) -> int:
-    """Where the `words` words after `position` end (with the spaces between it and them)."""
+def _words_after(text: str, position: int, words: int, limit: int) -> int:
+    """Where the `words` words after `position` end (with the spaces between it and them), not after `limit`."""
     for _ in range(words):
-        while position < len(text) and text[position].isspace():
+        while position < limit and text[position].isspace():
             position += 1
-        while position < len(text) and not text[position].isspace():
+        while position < limit and not text[position].isspace():
             position += 1
     return position
 
 
 def quote_context(text: str, start: int, end: int) -> tuple[str, str]:
     """The prefix and suffix of text[start:end]: a few words each, more when the quote with them stands more than
-    once in the text (doubling, up to the whole text)."""
+    once in the text (doubling), never more than CONTEXT_CHARS characters each."""
+    floor, ceiling = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
     words = CONTEXT_WORDS
     while True:
-        first, last = _words_before(text, start, words), _words_after(text, end, words)
+        first, last = _words_before(text, start, words, floor), _words_after(text, end, words, ceiling)
         passage = text[first:last]
         found = text.find(passage)
-        if text.find(passage, found + 1) < 0 or (first == 0 and last == len(text)):
+        if text.find(passage, found + 1) < 0 or (first == floor and last == ceiling):
             return text[first:start], text[end:last]
         words *= 2
 
@@ -93,13 +124,16 @@ def _textual(value: str, purpose: str, language: str | None = None) -> dict[str,
 
 
 def annotation(fact: Record, where: Anchor, base: str | None) -> dict[str, Any]:
-    """One fact as a Web Annotation: its claims (Arabic and English), type and status (tags) and the entities it
-    involves (links) describe the quote it rests on, selected in its source by position and by quote."""
+    """One fact as a Web Annotation: its claims (Arabic and English, and a link to its schema.org Claim), type and
+    status (tags) and the entities it involves (links) describe the quote it rests on, selected in its source by
+    position and by quote."""
     prefix, suffix = quote_context(where.text, where.start, where.end)
     claims = [(text_of(fact, name), language) for name, language in (("claim", "ar"), ("claim_en", "en"))]
     body = [
         *(_textual(claim, "describing", language) for claim, language in claims if claim),
         *(_textual(fact[name], "tagging") for name in ("type", "status") if isinstance(fact.get(name), str)),
+        # the schema.org Claim of the fact (the same IRI in `--format jsonld` under the same base)
+        {"type": "SpecificResource", "purpose": "describing", "source": iri(base, "fact", fact.get("id"))},
         *(
             {"type": "SpecificResource", "purpose": "identifying", "source": iri(base, "entity", entity)}
             for entity in _entity_ids([fact])
@@ -189,7 +223,21 @@ def _article_node(source: Record, base: str | None) -> dict[str, Any]:
     return {key: value for key, value in node.items() if value is not None}
 
 
-def _claim_node(fact: Record, sources: Mapping[str, Record], base: str | None) -> dict[str, Any]:
+def _kind_is(entity_id: Any, entities: Mapping[str, Record], types: frozenset[str]) -> bool:
+    """Whether an entity of the store is typed, by its kind, as one of the schema.org types."""
+    entity = entities.get(entity_id) if isinstance(entity_id, str) else None
+    kind = entity.get("kind") if entity is not None else None
+    return isinstance(kind, str) and SCHEMA_ORG_TYPES.get(kind) in types
+
+
+# What schema.org's properties take: `author` a Person or an Organization, `spatialCoverage` a Place.
+AUTHORS = frozenset({"Person", "Organization"})
+PLACES = frozenset({"Place", "Country"})
+
+
+def _claim_node(
+    fact: Record, sources: Mapping[str, Record], entities: Mapping[str, Record], base: str | None
+) -> dict[str, Any]:
     source = sources.get(fact.get("source")) if isinstance(fact.get("source"), str) else None
     participants = fact.get("participants") if isinstance(fact.get("participants"), list) else []
     about = dict.fromkeys(
@@ -205,10 +253,10 @@ def _claim_node(fact: Record, sources: Mapping[str, Record], base: str | None) -
         "identifier": label(fact.get("id")),
         "text": _language_map({"ar": fact.get("claim"), "en": fact.get("claim_en")}),
         "appearance": {"@id": iri(base, "source", source.get("id"))} if source else None,
-        "author": {"@id": iri(base, "entity", speaker)} if isinstance(speaker, str) else None,
+        "author": {"@id": iri(base, "entity", speaker)} if _kind_is(speaker, entities, AUTHORS) else None,
         "about": [{"@id": iri(base, "entity", entity)} for entity in about] or None,
         "temporalCoverage": text_of(fact, "time.value") or None,
-        "spatialCoverage": {"@id": iri(base, "entity", place)} if isinstance(place, str) else None,
+        "spatialCoverage": {"@id": iri(base, "entity", place)} if _kind_is(place, entities, PLACES) else None,
         "keywords": [fact[name] for name in ("type", "status") if isinstance(fact.get(name), str)] or None,
         "isBasedOn": {
             "@type": "Quotation",
@@ -221,18 +269,40 @@ def _claim_node(fact: Record, sources: Mapping[str, Record], base: str | None) -
     return {key: value for key, value in node.items() if value is not None}
 
 
+def _referred(node: Any) -> Iterable[str]:
+    """The IRIs a node of the graph refers to, at any depth."""
+    if isinstance(node, dict):
+        if set(node) == {"@id"}:
+            yield node["@id"]
+        for value in node.values():
+            yield from _referred(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _referred(value)
+
+
 def schema_org_graph(
     facts: list[Record], sources: list[Record], entities: list[Record], base: str | None
 ) -> dict[str, Any]:
     """The facts as schema.org in JSON-LD: one Claim per fact, the articles they appear in (NewsArticle, with
-    publisher and date) and the entities they are about or said by (typed, with names and aliases in both
-    languages); the context inline."""
-    by_id = _by_id(sources)
-    cited = {fact["source"] for fact in facts if isinstance(fact.get("source"), str)}
-    involved = _entity_ids(facts)
+    publisher and date) and the entities they are about, said by or placed at (typed, with names and aliases in
+    both languages), in store order; the context inline. A speaker that is no Person or Organization is no author,
+    a place that is no Place no spatialCoverage (what schema.org's properties take), and not in the graph unless
+    a claim is about it."""
+    by_id, entities_by_id = _by_id(sources), _by_id(entities)
+    claims = [_claim_node(fact, by_id, entities_by_id, base) for fact in facts]
+    referred = set(_referred(claims))
     graph = [
-        *(_article_node(source, base) for source_id, source in by_id.items() if source_id in cited),
-        *(_entity_node(entity, base) for entity_id, entity in _by_id(entities).items() if entity_id in involved),
-        *(_claim_node(fact, by_id, base) for fact in facts),
+        *(
+            _article_node(source, base)
+            for source_id, source in by_id.items()
+            if iri(base, "source", source_id) in referred
+        ),
+        *(
+            _entity_node(entity, base)
+            for entity_id, entity in entities_by_id.items()
+            if iri(base, "entity", entity_id) in referred
+        ),
+        *claims,
     ]
     return {"@context": SCHEMA_ORG_CONTEXT, "@graph": graph}

@@ -23,12 +23,14 @@ Fields = Sequence[str] | None
 
 
 class Printer(NamedTuple):
-    """An output format: the kinds of view it prints, whether it is for people, and how."""
+    """An output format: the kinds of view it prints, whether it is for people, and how; whether it escapes what
+    standard output cannot encode (JSON does: `\\uXXXX`)."""
 
     kinds: frozenset[str]
     human: bool
     write: Callable[[Any, TextIO, Streams, Fields], None]
     help: str
+    escapes: bool = False
 
 
 def _table(view: View, out: TextIO, streams: Streams, fields: Fields) -> None:
@@ -135,13 +137,13 @@ def _csl_json(view: CitationView, out: TextIO, streams: Streams, fields: Fields)
 def _annotations(view: ExportView, out: TextIO, streams: Streams, fields: Fields) -> None:
     from .jsonld import annotation_collection
 
-    write_json(annotation_collection(view.facts, view.store.sources, view.base), out)
+    write_json(annotation_collection(view.facts, view.store.sources, view.base), out, html_safe=True)
 
 
 def _schema_org(view: ExportView, out: TextIO, streams: Streams, fields: Fields) -> None:
     from .jsonld import schema_org_graph
 
-    write_json(schema_org_graph(view.facts, view.store.sources, view.store.entities, view.base), out)
+    write_json(schema_org_graph(view.facts, view.store.sources, view.store.entities, view.base), out, html_safe=True)
 
 
 def _graph_source(name: str) -> Callable[[GraphView, TextIO, Streams, Fields], None]:
@@ -178,14 +180,18 @@ PRINTERS: dict[str, Printer] = {
     "plain": Printer(
         frozenset({LISTING, DETAIL, SOURCE, CITATION, GRAPH}), False, _plain, "tab-separated lines, no header"
     ),
-    "json": Printer(frozenset({LISTING, DETAIL, SOURCE, EXPORT, GRAPH}), False, _json, "JSON"),
-    "jsonl": Printer(frozenset({LISTING, DETAIL}), False, _lines_format("jsonl"), "JSON Lines"),
+    "json": Printer(frozenset({LISTING, DETAIL, SOURCE, EXPORT, GRAPH}), False, _json, "JSON", escapes=True),
+    "jsonl": Printer(frozenset({LISTING, DETAIL}), False, _lines_format("jsonl"), "JSON Lines", escapes=True),
     "csv": Printer(frozenset({LISTING, DETAIL}), False, _lines_format("csv"), "CSV with a header"),
     "tsv": Printer(frozenset({LISTING, DETAIL}), False, _lines_format("tsv"), "TSV with a header"),
     "markdown": Printer(frozenset({CITATION}), False, _markdown, "Markdown, for documents"),
-    "csl-json": Printer(frozenset({CITATION}), False, _csl_json, "CSL-JSON, for reference managers and Pandoc"),
-    "annotations": Printer(frozenset({EXPORT}), False, _annotations, "a W3C Web Annotation collection (JSON-LD)"),
-    "jsonld": Printer(frozenset({EXPORT}), False, _schema_org, "schema.org Claims (JSON-LD)"),
+    "csl-json": Printer(
+        frozenset({CITATION}), False, _csl_json, "CSL-JSON, for reference managers and Pandoc", escapes=True
+    ),
+    "annotations": Printer(
+        frozenset({EXPORT}), False, _annotations, "a W3C Web Annotation collection (JSON-LD)", escapes=True
+    ),
+    "jsonld": Printer(frozenset({EXPORT}), False, _schema_org, "schema.org Claims (JSON-LD)", escapes=True),
     "dot": Printer(frozenset({GRAPH}), False, _graph_source("dot"), "Graphviz's DOT language"),
     "mermaid": Printer(frozenset({GRAPH}), False, _graph_source("mermaid"), "a Mermaid flowchart"),
     "svg": Printer(frozenset({GRAPH}), False, _picture("svg"), "an SVG picture, drawn by Graphviz's dot"),
@@ -196,6 +202,11 @@ PRINTERS: dict[str, Printer] = {
 def formats_for(kind: str) -> list[str]:
     """The formats that print a kind of view, the human one first."""
     return [name for name, printer in PRINTERS.items() if kind in printer.kinds]
+
+
+def escaping_format(kind: str) -> str | None:
+    """The first format for a kind of view that escapes what standard output cannot encode, if it has one."""
+    return next((name for name in formats_for(kind) if PRINTERS[name].escapes), None)
 
 
 def default_format(kind: str, is_tty: bool) -> str:

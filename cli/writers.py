@@ -46,6 +46,9 @@ def plain_cell(value: Any) -> str:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# What would end an HTML <script> element (`</script>`), open a comment in it (`<!--`), or start a character reference
+# where a page is read as XHTML.
+_HTML_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -59,22 +62,26 @@ def _json_escape(match: re.Match[str]) -> str:
 class JSONOut:
     """A stream for JSON text that escapes (`\\uXXXX`) what the stream cannot encode: all of non-ASCII on an
     ASCII stdout (`PYTHONIOENCODING=ascii`), a lone surrogate anywhere. The JSON means the same either way, as
-    non-ASCII can only stand inside its strings; text that can be written as it is, is."""
+    non-ASCII can only stand inside its strings; text that can be written as it is, is. `html_safe` writes <, > and
+    & as escapes too (they also stand only inside strings), so the JSON can stand inside an HTML <script> element."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, *, html_safe: bool = False) -> None:
         self.out = out
+        self.html_safe = html_safe
 
     def write(self, text: str) -> None:
+        if self.html_safe:
+            text = text.translate(_HTML_ESCAPES)
         try:
             self.out.write(text)
         except UnicodeEncodeError:
             self.out.write(_NON_ASCII.sub(_json_escape, text))
 
 
-def write_json(value: Any, out: TextIO) -> None:
+def write_json(value: Any, out: TextIO, *, html_safe: bool = False) -> None:
     """One JSON document: UTF-8 text with non-ASCII unescaped (where the stream can take it), indented,
-    newline-terminated."""
-    json.dump(value, JSONOut(out), ensure_ascii=False, indent=2)
+    newline-terminated; with `html_safe`, <, > and & escaped, to be published in an HTML page (JSON-LD)."""
+    json.dump(value, JSONOut(out, html_safe=html_safe), ensure_ascii=False, indent=2)
     out.write("\n")
 
 
