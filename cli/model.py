@@ -26,6 +26,26 @@ ARTICLE = "article"
 """The speaker of a fact the article asserts itself (no `attributed_to`)."""
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one: what a read takes from a field a store may hold wrong."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """`value` when it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def as_text(value: Any) -> str:
+    """A value as one line of text: a string as it is, null as nothing, anything else as compact JSON (what a
+    count, a label or a cell shows of a field a store holds wrong, and what the flat formats write of arrays)."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def field_value(record: Record, dotted: str) -> Any:
     """The value at a dotted path (`time.value`) of a record; None where any step is missing or null."""
     value: Any = record
@@ -49,8 +69,7 @@ def entity_references(fact: Record) -> Iterator[tuple[str, Any]]:
     """(field, entity id) for every field of a fact that refers to an entity: each participant, who the fact is
     attributed to, its place (`place.entity`). The ids are as stored, whatever their type (validation says when one
     is not an id)."""
-    participants = fact.get("participants")
-    for index, participant in enumerate(participants if isinstance(participants, list) else []):
+    for index, participant in enumerate(as_list(fact.get("participants"))):
         if isinstance(participant, dict) and "entity" in participant:
             yield f"participants/{index}/entity", participant["entity"]
     attributed = fact.get("attributed_to")
@@ -67,9 +86,10 @@ def fact_entities(fact: Record) -> set[str]:
 
 
 def fact_speaker(fact: Record) -> str:
-    """Who a fact is attributed to: an entity id, or ARTICLE when the article asserts it itself."""
+    """Who a fact is attributed to: an entity id (as text, whatever the store holds), or ARTICLE when the article
+    asserts it itself."""
     attributed = fact.get("attributed_to")
-    return attributed.get("entity") if isinstance(attributed, dict) else ARTICLE
+    return as_text(attributed.get("entity")) if isinstance(attributed, dict) else ARTICLE
 
 
 class Period(NamedTuple):

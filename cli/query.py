@@ -19,7 +19,18 @@ from .arabic import (
     without_proclitic,
 )
 from .errors import NotFound, UsageProblem
-from .model import ARTICLE, Period, Record, fact_entities, fact_period, fact_speaker
+from .model import (
+    ARTICLE,
+    Period,
+    Record,
+    as_dict,
+    as_list,
+    as_text,
+    fact_entities,
+    fact_period,
+    fact_speaker,
+    field_value,
+)
 from .storage import Stamp, Store, cached, keep, kept
 
 SEARCH_INDEX = "search-index"
@@ -107,9 +118,10 @@ def fuzzy_candidates(token: str, vocabulary: Iterable[str]) -> list[str]:
 
 
 def spellings(entity: Record) -> list[str]:
-    """Every way an entity may be named: id, both names, all aliases."""
-    name, aliases = entity.get("name") or {}, entity.get("aliases") or {}
-    return [entity["id"], *name.values(), *(alias for values in aliases.values() for alias in values)]
+    """Every way an entity may be named: id, both names, all aliases (those that are text)."""
+    names = [entity.get("id"), *as_dict(entity.get("name")).values()]
+    names += [alias for values in as_dict(entity.get("aliases")).values() for alias in as_list(values)]
+    return [name for name in names if isinstance(name, str)]
 
 
 class EntityIndex:
@@ -211,11 +223,11 @@ class Filters(NamedTuple):
         Dates are compared at the fact's own precision, and only what is certain passes: a fact dated `2015`
         is not `--since 2015-06` (it may be from January), but is `--since 2015` and `--until 2015-12`.
         """
-        if self.types and fact.get("type") not in self.types:
+        if self.types and as_text(fact.get("type")) not in self.types:
             return False
-        if self.statuses and fact.get("status") not in self.statuses:
+        if self.statuses and as_text(fact.get("status")) not in self.statuses:
             return False
-        if self.sources and fact.get("source") not in self.sources:
+        if self.sources and as_text(fact.get("source")) not in self.sources:
             return False
         involved = fact_entities(fact) if self.entities else set()
         if any(not (involved & named) for named in self.entities):
@@ -238,8 +250,8 @@ def sort_facts(facts: Sequence[Record], key: str) -> list[Record]:
     if key == "store":
         return list(facts)
     if key == "time":
-        return sorted(facts, key=lambda f: (fact_period(f) is None, (f.get("time") or {}).get("value") or ""))
-    return sorted(facts, key=lambda f: str(f.get(key) or ""))
+        return sorted(facts, key=lambda f: (fact_period(f) is None, as_text(field_value(f, "time.value"))))
+    return sorted(facts, key=lambda f: as_text(f.get(key)))
 
 
 # Search: each term of a query must match a fact (AND); a term is an entity name found in the query, or a word.
@@ -704,10 +716,11 @@ def involvement_counts(facts: Iterable[Record]) -> dict[str, int]:
 
 
 def count_by(items: Iterable[Any], key: Callable[[Any], Any]) -> dict[str, int]:
-    """Counts of `key(item)` over items, most frequent first (ties by key)."""
+    """Counts of `key(item)` over items, most frequent first (ties by key); a key that is not text (from a field a
+    store holds wrong) is counted as its JSON text."""
     counts: dict[str, int] = {}
     for item in items:
-        value = key(item)
+        value = as_text(key(item))
         counts[value] = counts.get(value, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from .model import Record, field_value
+from .model import Record, as_dict, as_text, field_value
 from .sanitize import sanitize
 from .streams import Streams
 from .views import DetailView, GraphView, SourceView, View
@@ -50,7 +50,7 @@ def make_console(streams: Streams, file: TextIO) -> Console:
 
 def store_text(value: Any, style: str = "") -> Text:
     """Any value from a store as an inert `Text`: controls escaped, markup never parsed."""
-    return Text(sanitize("" if value is None else str(value)), style=style)
+    return Text(sanitize(as_text(value)), style=style)
 
 
 def cell(text: Text, visual: bool, rtl: bool | None = None) -> RenderableType:
@@ -312,8 +312,9 @@ def _entity_label(entity_id: Any, entities: dict[str, Record]) -> Text:
     entity = entities.get(entity_id) if isinstance(entity_id, str) else None
     if entity is None:
         return store_text(entity_id)
-    name = entity.get("name", {})
-    return store_text(f"{name.get('en', '')} · {name.get('ar', '')}").append(f"  ({sanitize(entity_id)})", "dim")
+    name = as_dict(entity.get("name"))
+    label = f"{as_text(name.get('en'))} · {as_text(name.get('ar'))}"
+    return store_text(label).append(f"  ({sanitize(entity_id)})", "dim")
 
 
 def _term_label(vocabulary: dict[str, Any], key: Any, style: str = "") -> Text:
@@ -404,6 +405,12 @@ def _source_lines(text: Text, visual: bool) -> Iterable[RenderableType]:
         yield cell(line, visual)
 
 
+def _offsets(start: Any, end: Any, length: int) -> bool:
+    """Whether a span's start and end are offsets of a text of `length` code points, in order."""
+    offsets = (start, end)
+    return all(isinstance(n, int) and not isinstance(n, bool) for n in offsets) and 0 <= start <= end <= length
+
+
 def render_source(view: SourceView, console: Console, *, visual: bool = False) -> None:
     """The text of sources, line by line: with the quoted spans underlined when asked (`spans`); or the lines a
     focus fact's quote stands in, the quote marked, under a line saying where they are."""
@@ -433,9 +440,9 @@ def render_source(view: SourceView, console: Console, *, visual: bool = False) -
             text = Text(sanitize(raw, keep_newlines=True))
             if view.spans and len(text.plain) == len(raw):
                 for fact in view.facts:
-                    span = fact.get("span") if isinstance(fact.get("span"), dict) else {}
-                    if fact.get("source") == source.get("id") and isinstance(span.get("start"), int):
-                        text.stylize("underline cyan", span["start"], span.get("end", span["start"]))
+                    start, end = (field_value(fact, f"span.{end}") for end in ("start", "end"))
+                    if fact.get("source") == source.get("id") and _offsets(start, end, len(raw)):
+                        text.stylize("underline cyan", start, end)
             parts += _source_lines(text, visual)
     console.print(Group(*parts))
 

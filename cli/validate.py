@@ -127,7 +127,7 @@ def _schema_problems(document: dict[str, Any], scope: Scope | None) -> Iterator[
 def _duplicate_ids(document: dict[str, Any], scope: Scope | None) -> Iterator[Problem]:
     for table in TABLES:
         records = document.get(table, {})
-        wanted = None if scope is None else {records[key].get("id") for key in scope.get(table, []) if key in records}
+        wanted = None if scope is None else {_id(records[key]) for key in scope.get(table, []) if key in records}
         seen: dict[str, str] = {}
         for doc_id, record in records.items():
             record_id = record.get("id")
@@ -139,13 +139,23 @@ def _duplicate_ids(document: dict[str, Any], scope: Scope | None) -> Iterator[Pr
                 seen[record_id] = doc_id
 
 
+def _text(value: Any) -> str | None:
+    """`value` when it is text (an id, a reference), else None: what a set of ids can hold."""
+    return value if isinstance(value, str) else None
+
+
+def _id(record: Record) -> str | None:
+    return _text(record.get("id"))
+
+
 def _ids(document: dict[str, Any], table: str) -> set[str]:
     return {r["id"] for r in document.get(table, {}).values() if isinstance(r.get("id"), str)}
 
 
 def _span_problem(fact: Record, texts: dict[str, str]) -> str | None:
     """What is wrong with a fact's span, or None (also None when the schema or references already say it)."""
-    span, quote, text = fact.get("span"), fact.get("quote"), texts.get(fact.get("source"))
+    span, quote, source = fact.get("span"), fact.get("quote"), fact.get("source")
+    text = texts.get(source) if isinstance(source, str) else None
     if not (isinstance(span, dict) and isinstance(quote, str) and isinstance(text, str)):
         return None
     start, end = whole_number(span.get("start")), whole_number(span.get("end"))
@@ -167,14 +177,14 @@ def _facts_to_check(document: dict[str, Any], scope: Scope | None, changes: Chan
     if scope is None or changes is None:
         return facts
     sources = document.get("sources", {})
-    gone = {r.get("id") for r in changes.removed.get("entities", {}).values()}
-    touched = {r.get("id") for r in changes.removed.get("sources", {}).values()}
-    touched |= {sources[key].get("id") for key in scope.get("sources", []) if key in sources}
+    gone = {_id(r) for r in changes.removed.get("entities", {}).values()}
+    touched = {_id(r) for r in changes.removed.get("sources", {}).values()}
+    touched |= {_id(sources[key]) for key in scope.get("sources", []) if key in sources}
     chosen = dict.fromkeys(key for key in scope.get("facts", []) if key in facts)
     if gone or touched:
         for key, fact in facts.items():
             entities = {entity for _, entity in entity_references(fact) if isinstance(entity, str)}
-            if entities & gone or fact.get("source") in touched:
+            if entities & gone or _text(fact.get("source")) in touched:
                 chosen[key] = None
     return chosen
 
@@ -182,7 +192,7 @@ def _facts_to_check(document: dict[str, Any], scope: Scope | None, changes: Chan
 def _reference_problems(document: dict[str, Any], scope: Scope | None, changes: Changes | None) -> Iterator[Problem]:
     entities, sources = _ids(document, "entities"), _ids(document, "sources")
     all_sources = document.get("sources", {})
-    texts = {r.get("id"): r.get("text") for r in all_sources.values()}
+    texts = {_id(r): r.get("text") for r in all_sources.values()}
     facts = document.get("facts", {})
     for doc_id in _facts_to_check(document, scope, changes):
         fact = facts[doc_id]

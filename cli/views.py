@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from .model import Record, record_fields
+from .model import Record, as_dict, as_text, field_value, record_fields
 from .query import Hit, count_by, fact_period, fact_speaker, involvement_counts, sort_facts
 from .storage import Store
 from .vocabulary import FACT_TYPES
@@ -95,7 +95,11 @@ def timeline_view(facts: Sequence[Record], lang: str, undated_command: str) -> V
 
 def entities_view(store: Store, kinds: Sequence[str]) -> View:
     counts = involvement_counts(store.facts)
-    records = [{**e, "fact_count": counts.get(e["id"], 0)} for e in store.entities if not kinds or e["kind"] in kinds]
+    records = [
+        {**e, "fact_count": counts.get(as_text(e.get("id")), 0)}
+        for e in store.entities
+        if not kinds or as_text(e.get("kind")) in kinds
+    ]
     return View(
         "entities",
         records,
@@ -116,7 +120,7 @@ def types_view(facts: Sequence[Record]) -> View:
 
 
 def _year(fact: Record) -> str:
-    value = (fact.get("time") or {}).get("value")
+    value = field_value(fact, "time.value")
     return value[:4] if isinstance(value, str) else "undated"
 
 
@@ -126,7 +130,7 @@ _ARTICLE_ITSELF = {"ar": "المقال نفسه", "en": "the article itself"}
 def stats_view(facts: Sequence[Record], store: Store, lang: str, limit: int | None = None) -> View:
     """Counts of facts by type, entity involved, speaker (`article` when unattributed) and year, the `limit` most
     counted of each; labels (type and entity names) in `lang`."""
-    names = {e["id"]: (e.get("name") or {}).get(lang, "") for e in store.entities if isinstance(e.get("id"), str)}
+    names = {key: as_text(as_dict(e.get("name")).get(lang)) for key, e in store.entity_names().items()}
     labels: dict[str, Callable[[str], str]] = {
         "type": lambda key: getattr(FACT_TYPES[key], lang) if key in FACT_TYPES else "",
         "entity": lambda key: names.get(key, ""),

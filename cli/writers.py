@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-from .model import field_value
+from .model import as_text, field_value
 
 _LINE_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -33,11 +33,7 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def text_cell(value: Any) -> str:
     """A value as the text of one cell: null is empty, booleans `true`/`false`, arrays and objects compact JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return as_text(value)
 
 
 def plain_cell(value: Any) -> str:

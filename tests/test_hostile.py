@@ -9,6 +9,8 @@ run the installed command on a few hand-made ones.
 from __future__ import annotations
 
 import contextlib
+import copy
+import io
 import json
 import re
 from pathlib import Path
@@ -217,3 +219,154 @@ def test_any_option_value_is_a_result_or_a_usage_error(option, value):
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     assert result.exit_code in {ExitCode.OK, ExitCode.NOT_FOUND, ExitCode.USAGE, ExitCode.OUTPUT}
+
+
+# Stores that `facts validate` rejects, read by every read command: every field of every kind of record set to every
+# kind of wrong JSON value (or taken away). A read answers what it can (exit 0 or 1; 2 for a prefix of several ids),
+# or exits 4 naming a record: never a crash.
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into a record (each field, nested ones, the first item of each array); not the record's own."""
+    found = [path] if path else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _paths(child, (*path, key))
+    elif isinstance(value, list) and value:
+        found += _paths(value[0], (*path, 0))
+    return found
+
+
+def _record_paths(table: str) -> list[tuple[Any, ...]]:
+    records = json.loads(BUNDLED.read_text(encoding="utf-8"))[table].values()
+    return sorted({path for record in records for path in _paths(record)}, key=str)
+
+
+RECORD_PATHS = {table: _record_paths(table) for table in ("sources", "entities", "facts")}
+ABSENT = object()
+# Every kind of JSON value, the wrong one wherever it is put (or the right one of another field), and none at all.
+WRONG_VALUES = [
+    None, True, 0, -1, 2.5, 10**30, "", "x", "\x1b]52;c;aGk=\x07", [], [None], ["x"], [{}], {}, {"x": 1}, ABSENT,
+]  # fmt: skip
+SOURCE_COPIES = 10
+
+
+def _set(record: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+    """Put `value` at `path` in a record (take the field away for ABSENT); nothing where the path no longer leads."""
+    *parents, last = path
+    for key in parents:
+        record = record[key] if isinstance(record, (dict, list)) and _has(record, key) else None
+        if record is None:
+            return
+    if not isinstance(record, (dict, list)) or not _has(record, last):
+        return
+    if value is ABSENT:
+        del record[last]
+    else:
+        record[last] = copy.deepcopy(value)
+
+
+def _has(container: dict[str, Any] | list[Any], key: Any) -> bool:
+    return key in container if isinstance(container, dict) else isinstance(key, int) and key < len(container)
+
+
+def mutated_document(mutations: list[tuple[str, int, tuple[Any, ...], Any]]) -> dict[str, Any]:
+    """The bundled store with SOURCE_COPIES copies of its source (facts refer to them in turn), and each mutation
+    (table, record number, path, value) made; record numbers wrap around."""
+    document = json.loads(BUNDLED.read_text(encoding="utf-8"))
+    (source,) = document["sources"].values()
+    document["sources"] = {str(n + 1): {**source, "id": f"{source['id']}-{n}"} for n in range(SOURCE_COPIES)}
+    for number, fact in enumerate(document["facts"].values()):
+        fact["source"] = f"{source['id']}-{number % SOURCE_COPIES}"
+    for table, number, path, value in mutations:
+        records = list(document[table].values())
+        _set(records[number % len(records)], path, value)
+    return document
+
+
+def read_commands(document: dict[str, Any]) -> list[list[str]]:
+    """Every read command, in every format, with filters and sorts, on the ids of this store."""
+    ids = [f["id"] for f in document["facts"].values() if isinstance(f.get("id"), str) and f["id"]]
+    source = next((s["id"] for s in document["sources"].values() if isinstance(s.get("id"), str)), "x")
+    listings = [["list"], ["search", "روسيا"], ["search", "Kazakhstan", "S-300"], ["search", "كازاخستن"], ["timeline"]]
+    listings += [["stats"], ["entities"], ["types"]]
+    commands = [[*command, "--format", fmt] for command in listings for fmt in FORMATS]
+    commands += [["list", "--sort", key, "-f", "table"] for key in ("id", "time", "type", "status")]
+    commands += [["list", "--entity", "kazakhstan"], ["list", "--by", "shoigu"], ["list", "--by", "article"]]
+    commands += [["list", "--since", "2015-12", "--until", "2016"], ["list", "--type", "agreement", "--status", "done"]]
+    commands += [["list", "--source", source], ["stats", "--lang", "en", "-f", "table"]]
+    commands += [["entities", "--kind", "person"]]
+    commands += [["timeline", "--entity", "armenia", "-f", "table", "--bidi", "visual"], ["list", "--lang", "en"]]
+    commands += [["show", *ids, "-f", fmt] for fmt in ("text", "plain", "json", "jsonl", "csv")]
+    commands += [["show", "ru-am-c"], ["show", "ru-am-caucasus-air-defenc"], ["show", "--", "\x1b"]]
+    commands += [["source", "-f", fmt] for fmt in ("text", "plain", "json")] + [["source", "--spans", "-f", "text"]]
+    commands += [["source", record_id, "-f", fmt] for record_id in [source, *ids] for fmt in ("text", "plain", "json")]
+    commands += [["source", "no-such-id"], ["validate"], ["export"]]
+    return commands
+
+
+def read(path: Path, args: list[str]) -> None:
+    """Run a read command on the store at `path` in-process; fail on a crash or an answer that is not one."""
+    from facts_cli.app import main
+    from facts_cli.streams import Streams
+
+    out, err = io.StringIO(), io.StringIO()
+    environ = {"COLUMNS": "100", "NO_COLOR": "1", "FACTS_NO_CACHE": "1"}
+    code = main([*args, "--db", str(path)], Streams(None, out, err, environ, paging=False))
+    message = err.getvalue()
+    assert code in (0, 1, 2, 4), (args, code, message)
+    assert code != 2 or "is the start of" in message, (args, message)
+    named = out.getvalue() if args[0] == "validate" else message
+    assert code != 4 or re.search(r"^(facts|entities|sources)/", named, re.MULTILINE), (args, message)
+    assert "\x1b" not in message, args
+    if {"table", "text"} & set(args):
+        assert "\x1b" not in out.getvalue(), args
+    if code == 0 and "json" in args and args[0] != "show":
+        json.loads(out.getvalue())
+
+
+def read_everything(path: Path, document: dict[str, Any]) -> None:
+    """Every read command on the store at `path`."""
+    for args in read_commands(document):
+        read(path, args)
+
+
+def _spread(value: Any) -> list[list[tuple[str, int, tuple[Any, ...], Any]]]:
+    """Every path of every kind of record set to `value`, spread over as few stores as the records allow (a record
+    gets one mutation; the sources are SOURCE_COPIES records)."""
+    stores: list[list[tuple[str, int, tuple[Any, ...], Any]]] = []
+    for table, paths in RECORD_PATHS.items():
+        per_store = SOURCE_COPIES if table == "sources" else 28
+        for start in range(0, len(paths), per_store):
+            chunk = paths[start : start + per_store]
+            index = start // per_store
+            while len(stores) <= index:
+                stores.append([])
+            stores[index] += [(table, number, path, value) for number, path in enumerate(chunk)]
+    return stores
+
+
+@pytest.mark.parametrize("value", WRONG_VALUES, ids=lambda v: "absent" if v is ABSENT else repr(v)[:12])
+def test_every_field_of_every_record_set_wrong_is_read_by_every_command(tmp_path, value):
+    for number, mutations in enumerate(_spread(value)):
+        document = mutated_document(mutations)
+        read_everything(write(tmp_path / f"invalid-{number}.json", document), document)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    mutations=st.lists(
+        st.sampled_from(list(RECORD_PATHS)).flatmap(
+            lambda table: st.tuples(
+                st.just(table), st.integers(0, 40), st.sampled_from(RECORD_PATHS[table]), st.sampled_from(WRONG_VALUES)
+            )
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    command=st.integers(0, 10_000),
+)
+def test_any_few_fields_set_wrong_are_read_by_any_command(tmp_path, mutations, command):
+    document = mutated_document(mutations)
+    commands = read_commands(document)
+    read(write(tmp_path / "invalid.json", document), commands[command % len(commands)])
