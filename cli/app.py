@@ -469,22 +469,64 @@ DryRunOption = Annotated[
 ]
 
 
-def _read_input(source: str, streams: Streams) -> str:
-    from .storage import InputError
+# The most a write reads as its input: an export of 100,000 facts is about 120 MB. Input that does not end
+# (`facts import /dev/zero`, `yes | facts add`) is refused once past it, not held in memory without limit.
+INPUT_LIMIT = 512 << 20
+_CHUNK = 1 << 20
 
+
+def _read_input(source: str, streams: Streams) -> str:
+    """The JSON text a write reads: from standard input (`-`) or a file, as UTF-8 (RFC 8259), at most INPUT_LIMIT
+    bytes; refused at its first NUL byte, which no JSON text holds (`/dev/zero`)."""
     if source == "-":
         if streams.stdin is None:
-            raise InputError("standard input is closed")
+            raise UsageProblem("standard input is closed: give a FILE, or the JSON on standard input")
         if streams.stdin_tty:
             streams.message("reading JSON from standard input (end with Ctrl-D)")
-        try:
-            return streams.stdin.buffer.read().decode("utf-8")  # JSON is UTF-8 (RFC 8259), whatever the locale
-        except UnicodeDecodeError as error:
-            raise InputError(f"standard input is not UTF-8 (byte {error.start})") from None
+        return _bounded(streams.stdin.buffer, "standard input")
     try:
-        return Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise typer.BadParameter(f"cannot read {source}: {getattr(error, 'strerror', None) or error}") from None
+        with open(source, "rb") as handle:
+            return _bounded(handle, source)
+    except OSError as error:
+        raise typer.BadParameter(f"cannot read {source}: {error.strerror or error}") from None
+
+
+def _bounded(handle: Any, what: str) -> str:
+    from .storage import InputError
+
+    chunks, size = [], 0
+    while chunk := handle.read(_CHUNK):
+        nul = chunk.find(b"\0")
+        if nul >= 0:
+            raise InputError(f"the input is not JSON: {what} holds a NUL byte (byte {size + nul})")
+        size += len(chunk)
+        if size > INPUT_LIMIT:
+            raise InputError(f"{what} is larger than {INPUT_LIMIT >> 20} MiB, more than any store holds")
+        chunks.append(chunk)
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{what} is not UTF-8 (byte {error.start})") from None
+
+
+def _print_written(streams: Streams, path: Path, lines: list[str], *, changed: bool) -> None:
+    """What a write prints on stdout (`add` the new id, `remove` what went). Once the store has `changed`, output
+    that cannot be written is a warning, not an error (exit 0): a script that read the exit code as a failure and
+    ran the write again would make it twice."""
+    try:
+        with streams.output(human=False) as out:
+            out.write("".join(lines))
+        streams.stdout.flush()
+    except BrokenPipeError:
+        if not changed:
+            raise
+        drop_stdout(streams)  # the reader has gone: not an error, as elsewhere
+    except (OSError, ValueError, UnicodeEncodeError) as error:
+        if not changed:
+            raise
+        drop_stdout(streams)
+        reason = getattr(error, "strerror", None) or error
+        streams.message(f"{path}: the store was changed, but cannot write the output: {reason}")
 
 
 def _dry_run_note(streams: Streams, path: Path, what: str) -> None:
@@ -513,7 +555,7 @@ def init(
     if run.db is not None:
         raise UsageProblem(f"init writes PATH ({path}); --db names a store to read, and init reads none")
 
-    facts = init_store(path, empty=empty, force=force, dry_run=dry_run)
+    facts = init_store(path, empty=empty, force=force, dry_run=dry_run, notify=run.streams.message)
     if dry_run:
         _dry_run_note(run.streams, path, f"write a store of {_count(facts, 'facts')}")
         return
@@ -539,8 +581,9 @@ def add(run: Run, source: InputArgument = "-", dry_run: DryRunOption = False) ->
     from .curate import add_fact, parse_json
 
     path = run.writable_path()
-    fact_id = add_fact(path, parse_json(_read_input(source, run.streams), "the input"), dry_run=dry_run)
-    run.streams.stdout.write(f"{fact_id}\n")
+    fact = parse_json(_read_input(source, run.streams), "the input")
+    fact_id = add_fact(path, fact, dry_run=dry_run, notify=run.streams.message)
+    _print_written(run.streams, path, [f"{fact_id}\n"], changed=not dry_run)
     if dry_run:
         _dry_run_note(run.streams, path, f"add fact {fact_id}")
 
@@ -560,7 +603,8 @@ def import_(run: Run, source: InputArgument = "-", dry_run: DryRunOption = False
     from .curate import import_records, parse_import
 
     path = run.writable_path()
-    added = import_records(path, parse_import(_read_input(source, run.streams)), dry_run=dry_run)
+    incoming = parse_import(_read_input(source, run.streams))
+    added = import_records(path, incoming, dry_run=dry_run, notify=run.streams.message)
     counts = ", ".join(_count(added[table], table) for table in TABLES)
     if dry_run:
         _dry_run_note(run.streams, path, f"add {counts}")
@@ -703,11 +747,11 @@ def remove(
         if not _confirm(run.streams, path, expected, yes):
             run.streams.message("nothing removed")
             return
-    removed = remove_records(path, table, ids, cascade=cascade, dry_run=dry_run, expected=expected)
-    with run.streams.output(human=False) as out:
-        for table_name, removed_ids in removed.items():
-            for removed_id in removed_ids:
-                out.write(f"{SINGULAR[table_name]}\t{removed_id}\n")
+    removed = remove_records(
+        path, table, ids, cascade=cascade, dry_run=dry_run, expected=expected, notify=run.streams.message
+    )
+    lines = [f"{SINGULAR[name]}\t{removed_id}\n" for name, removed_ids in removed.items() for removed_id in removed_ids]
+    _print_written(run.streams, path, lines, changed=not dry_run)
     if dry_run:
         _dry_run_note(run.streams, path, "remove the records above")
 

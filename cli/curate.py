@@ -4,32 +4,41 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .model import SINGULAR, TABLES, Record, fact_entities
+from .model import SINGULAR, TABLES, Record, as_text, fact_entities
 from .storage import Draft, InputError, Store, StoreError, UnknownRecord
-from .store import bundled_store_path, open_store, storage_for
+from .store import bundled_store_path, new_store_path, open_store, storage_for
 
 EMPTY_STORE: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
 
 
-def init_store(path: Path, *, empty: bool, force: bool, dry_run: bool = False) -> int:
-    """Write a new store at `path`: a copy of the bundled one, or an empty one. Returns how many facts it holds.
+Notify = Callable[[str], None] | None
+"""Told what a user should know while a write waits (for another writer)."""
 
-    A `dry_run` checks that it could, and writes nothing."""
+
+def init_store(path: Path, *, empty: bool, force: bool, dry_run: bool = False, notify: Notify = None) -> int:
+    """Write a new store at `path` (never over the bundled one): a copy of the bundled one, or an empty one.
+    Returns how many facts it holds. A `dry_run` checks that it could, and writes nothing."""
+    storage = storage_for(new_store_path(path), notify)
     document = EMPTY_STORE if empty else open_store(bundled_store_path()).document
-    storage_for(path).create(document, replace=force, dry_run=dry_run)
+    storage.create(document, replace=force, dry_run=dry_run)
     return len(document.get("facts", {}))
 
 
 def parse_json(text: str, what: str) -> Any:
-    """JSON text, or InputError naming the line and column."""
+    """JSON text, or InputError naming the line and column (or what else is wrong: nested past Python's recursion
+    limit, an integer past the 4,300 digits Python converts)."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"{what} is not JSON: line {error.lineno}, column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        raise InputError(f"{what} is nested too deeply to be a fact") from None
+    except ValueError as error:  # int_max_str_digits: "Exceeds the limit (4300 digits) for integer string ..."
+        raise InputError(f"{what} holds an integer of more digits than any store holds ({error})") from None
 
 
 def _slug(text: str) -> str:
@@ -63,25 +72,25 @@ def locate_span(fact: Record, sources: Iterable[Record]) -> None:
 def _insert_facts(draft: Draft, facts: list[Record]) -> list[str]:
     """Insert facts, each given an id from its English claim when it has none, and the span of its quote when it
     has none and the quote stands once in its source. Returns their ids."""
-    taken = {f.get("id") for f in draft.records("facts").values()}
+    taken = {as_text(f.get("id")) for f in draft.records("facts").values()}
     sources = draft.records("sources").values()
     prepared = []
     for incoming in facts:
         fact = dict(incoming)
         if "id" not in fact:
             fact["id"] = new_fact_id(fact, taken)
-        taken.add(fact["id"])
+        taken.add(as_text(fact["id"]))
         locate_span(fact, sources)
         prepared.append(fact)
     draft.insert("facts", prepared)
-    return [str(fact["id"]) for fact in prepared]
+    return [as_text(fact["id"]) for fact in prepared]
 
 
-def add_fact(path: Path, fact: Any, *, dry_run: bool = False) -> str:
+def add_fact(path: Path, fact: Any, *, dry_run: bool = False, notify: Notify = None) -> str:
     """Add one fact (as `facts show ID --format json` prints it); returns its id, generated when absent."""
     if not isinstance(fact, dict):
         raise InputError(f"a fact is a JSON object, not a JSON {type(fact).__name__}")
-    return storage_for(path).apply(lambda draft: _insert_facts(draft, [fact])[0], dry_run=dry_run)
+    return storage_for(path, notify).apply(lambda draft: _insert_facts(draft, [fact])[0], dry_run=dry_run)
 
 
 def export_document(store: Store, facts: list[Record] | None = None) -> dict[str, list[Record]]:
@@ -110,11 +119,11 @@ def parse_import(text: str) -> dict[str, list[Record]]:
     if not stripped:
         raise InputError("the input is empty")
     try:
-        data = json.loads(stripped)
-    except json.JSONDecodeError:
+        data = parse_json(stripped, "the input")
+    except InputError:
+        if "\n" not in stripped:
+            raise
         lines = [(number, line) for number, line in enumerate(stripped.splitlines(), 1) if line.strip()]
-        if len(lines) == 1:
-            parse_json(stripped, "the input")
         data = [parse_json(line, f"line {number} of the JSON Lines input") for number, line in lines]
     if isinstance(data, dict) and not set(data) <= set(TABLES):
         data = [data]
@@ -132,7 +141,9 @@ def parse_import(text: str) -> dict[str, list[Record]]:
     return document
 
 
-def import_records(path: Path, incoming: dict[str, list[Record]], *, dry_run: bool = False) -> dict[str, int]:
+def import_records(
+    path: Path, incoming: dict[str, list[Record]], *, dry_run: bool = False, notify: Notify = None
+) -> dict[str, int]:
     """Add every record, or none: sources, then entities, then facts (prepared as `add` does). A record identical
     to one already stored (same id, same content) is skipped; a different record under a stored id is a duplicate,
     and refuses the whole import. Returns how many records of each table were added."""
@@ -140,8 +151,8 @@ def import_records(path: Path, incoming: dict[str, list[Record]], *, dry_run: bo
     def change(draft: Draft) -> dict[str, int]:
         added = {}
         for table in TABLES:
-            stored = {r.get("id"): r for r in draft.records(table).values()}
-            new = [r for r in incoming[table] if "id" not in r or stored.get(r["id"]) != r]
+            stored = {as_text(r.get("id")): r for r in draft.records(table).values()}
+            new = [r for r in incoming[table] if "id" not in r or stored.get(as_text(r["id"])) != r]
             if table == "facts":
                 _insert_facts(draft, new)
             else:
@@ -149,7 +160,7 @@ def import_records(path: Path, incoming: dict[str, list[Record]], *, dry_run: bo
             added[table] = len(new)
         return added
 
-    return storage_for(path).apply(change, dry_run=dry_run)
+    return storage_for(path, notify).apply(change, dry_run=dry_run)
 
 
 def remove_records(
@@ -160,6 +171,7 @@ def remove_records(
     cascade: bool,
     dry_run: bool = False,
     expected: dict[str, list[str]] | None = None,
+    notify: Notify = None,
 ) -> dict[str, list[str]]:
     """Remove records of a table by id, all or none. An entity or source that facts still refer to is removed
     only with `cascade`, which removes those facts too. Returns the ids removed, by table.
@@ -168,7 +180,7 @@ def remove_records(
     exactly that: the store may have changed meanwhile."""
 
     def change(draft: Draft) -> dict[str, list[str]]:
-        keys = {r.get("id"): key for key, r in draft.records(table).items()}
+        keys = {r["id"]: key for key, r in draft.records(table).items() if isinstance(r.get("id"), str)}
         missing = [record_id for record_id in ids if record_id not in keys]
         if missing:
             raise UnknownRecord(f"no {SINGULAR[table]} with id {missing[0]!r}")
@@ -178,7 +190,7 @@ def remove_records(
             refer = {
                 key: f
                 for key, f in draft.records("facts").items()
-                if (fact_entities(f) if table == "entities" else {f.get("source")}) & wanted
+                if (fact_entities(f) if table == "entities" else {as_text(f.get("source"))}) & wanted
             }
             if refer and not cascade:
                 shown = [str(f.get("id")) for f in list(refer.values())[:5]]
@@ -192,4 +204,4 @@ def remove_records(
         draft.remove(table, [keys[record_id] for record_id in removed[table]])
         return removed
 
-    return storage_for(path).apply(change, dry_run=dry_run)
+    return storage_for(path, notify).apply(change, dry_run=dry_run)

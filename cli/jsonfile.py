@@ -13,7 +13,19 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from .model import TABLES, Record
-from .storage import Changes, Draft, InvalidWrite, Stamp, Storage, Store, StoreError, entry, keep
+from .storage import (
+    LOCK_TIMEOUT_VAR,
+    Changes,
+    Draft,
+    InvalidWrite,
+    Stamp,
+    Storage,
+    Store,
+    StoreError,
+    entry,
+    keep,
+    lock_timeout,
+)
 
 _KEY = re.compile(rb'("(?:[^"\\]|\\.)*"): ')
 """A JSON string, then `: `: a key as `encoded` writes it."""
@@ -41,21 +53,63 @@ class _Read(NamedTuple):
     checksum: int
 
 
+def _open(path: Path) -> int:
+    """A store file opened for reading: a regular file (never waited on, as a FIFO would be), or StoreError saying
+    why not, in one line."""
+    import stat
+
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise StoreError(f"{path}: no such store file") from None
+    except OSError as error:
+        raise StoreError(f"{path}: cannot open: {error.strerror}") from None
+    mode = os.fstat(handle).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(handle)
+        what = "a directory, not a file" if stat.S_ISDIR(mode) else "not a regular file (a FIFO, device or socket)"
+        raise StoreError(f"{path}: {what}")
+    return handle
+
+
+# What is read of a store file before the rest: enough to refuse at once what cannot be a store (a sparse file of
+# gigabytes, a binary), which would otherwise be read whole first.
+HEAD = 1 << 16
+
+
+def _check_head(path: Path, head: bytes, whole: bool) -> None:
+    """Refuse, from its first bytes, a file that cannot be a store: not UTF-8, holding a NUL byte (which no JSON
+    text holds), or, when there is more of it (`whole` false), not starting with a JSON object."""
+    import codecs
+
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+    except UnicodeDecodeError:
+        raise StoreError(f"{path}: not UTF-8 text") from None
+    nul = head.find(b"\0")
+    if nul >= 0:
+        raise StoreError(f"{path}: not a facts store: a NUL byte at byte {nul}, which no JSON text holds")
+    first = head.lstrip(b" \t\r\n")[:1]
+    if not whole and first and first != b"{":
+        raise StoreError(f"{path}: not a facts store: it does not begin with a JSON object")
+
+
 def _read(path: Path) -> _Read:
     """The bytes of the store file at `path`, never creating or touching it."""
     import zlib
 
-    if not path.is_file():
-        raise StoreError(f"{path}: no such store file" if not path.exists() else f"{path}: not a file")
+    handle = _open(path)
     try:
-        handle = open(path, "rb")  # noqa: SIM115 (closed below, after the read)
-    except OSError as error:
-        raise StoreError(f"{path}: cannot open: {error.strerror}") from None
-    try:
-        with handle:
-            before = os.fstat(handle.fileno())
-            data = handle.read()
-            after = os.fstat(handle.fileno())
+        with os.fdopen(handle, "rb") as file:
+            before = os.fstat(file.fileno())
+            head = file.read(HEAD + 1)
+            _check_head(path, head[:HEAD], whole=len(head) <= HEAD)
+            if len(head) > HEAD:
+                file.seek(0)
+                data = file.read()  # whole, at once: one copy of the file in memory, as before
+            else:
+                data = head
+            after = os.fstat(file.fileno())
     except OSError as error:
         raise StoreError(f"{path}: cannot read: {error.strerror}") from None
     stamp = _identity(before)
@@ -132,9 +186,17 @@ def _parse_text(path: Path, text: str) -> Any:
 
 
 def _check_shape(document: Any) -> str | None:
-    """Why `document` is not shaped as a store, or None when it is."""
+    """Why `document` is not shaped as a store, or None when it is: an object of one or more of the tables (and
+    nothing else), each an object of records under TinyDB document ids. Any other JSON (a package.json) is not an
+    empty store."""
     if not isinstance(document, dict):
         return f"the top level is a JSON {type(document).__name__}, not an object of tables"
+    tables = ", ".join(TABLES)
+    other = next((key for key in document if key not in TABLES), None)
+    if other is not None:
+        return f"{other!r} is not one of its tables ({tables})"
+    if not document:
+        return f"an empty object, without its tables ({tables})"
     for name in TABLES:
         table = document.get(name, {})
         if not isinstance(table, dict):
@@ -198,13 +260,47 @@ def encode_document(document: Any) -> bytes:
     return b"".join(encoded(document))
 
 
+def _temporary_name(path: Path) -> str:
+    """A name for a temporary file of a write of `path`: `.NAME.` and 16 random hex digits, then `.tmp`."""
+    import secrets
+
+    return f".{path.name}.{secrets.token_hex(8)}.tmp"
+
+
+def _is_temporary_of(path: Path, name: str) -> bool:
+    """Whether `name` is one `_temporary_name(path)` makes: exactly, so that no other file (another store's, or
+    one that only looks alike) is ever taken for it."""
+    prefix = f".{path.name}."
+    middle = name[len(prefix) : -len(".tmp")]
+    return (
+        len(name) == len(prefix) + 16 + len(".tmp")
+        and name.startswith(prefix)
+        and name.endswith(".tmp")
+        and all(digit in "0123456789abcdef" for digit in middle)
+    )
+
+
+def _remove_temporaries(path: Path) -> None:
+    """Remove the temporary files that writers of `path` killed mid-write left (under the lock, no other writer of
+    it is at work): regular files named exactly as a writer of `path` names them, nothing else."""
+    try:
+        with os.scandir(path.parent) as entries:
+            stale = [e.path for e in entries if _is_temporary_of(path, e.name) and e.is_file(follow_symlinks=False)]
+    except OSError:
+        return
+    for name in stale:
+        with suppress(OSError):
+            os.unlink(name)
+
+
 def write_atomically(path: Path, chunks: Iterable[bytes]) -> tuple[Stamp, int]:
     """Replace `path` with the bytes of `chunks` so that a reader, or a crash at any moment, sees the old file or
     the new one; return the new file's stamp and CRC-32.
 
-    The bytes go to a temporary file in the same directory, are flushed and fsynced, take the old file's mode,
-    and the file is renamed over `path`; then the directory is fsynced, so that the rename itself is durable. An
-    error while the chunks are made (a lone surrogate) leaves nothing behind either.
+    The bytes go to a temporary file in the same directory (made new, never through a link), are flushed and
+    fsynced, take the old file's mode, and the file is renamed over `path`; then the directory is fsynced, so
+    that the rename itself is durable. An error while the chunks are made (a lone surrogate) leaves nothing behind
+    either.
     """
     import zlib
 
@@ -217,12 +313,16 @@ def write_atomically(path: Path, chunks: Iterable[bytes]) -> tuple[Stamp, int]:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    import tempfile
-
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as error:
-        raise StoreError(f"{path}: cannot write in {directory}: {error.strerror}") from None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    while True:
+        temporary = directory / _temporary_name(path)
+        try:
+            handle = os.open(temporary, flags, 0o600)
+            break
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise StoreError(f"{path}: cannot write in {directory}: {error.strerror}") from None
     checksum = 0
     try:
         with os.fdopen(handle, "wb") as out:
@@ -235,16 +335,17 @@ def write_atomically(path: Path, chunks: Iterable[bytes]) -> tuple[Stamp, int]:
             os.replace(temporary, path)
             stamp = _identity(os.fstat(out.fileno()))  # of what was written, whatever is at `path` by now
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise StoreError(f"{path}: cannot write: {error.strerror or error}") from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
-    directory_handle = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(directory_handle)
-    finally:
-        os.close(directory_handle)
+    with suppress(OSError):  # a directory its user may write but not read cannot be opened to be synced
+        directory_handle = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(directory_handle)
+        finally:
+            os.close(directory_handle)
     return stamp, checksum
 
 
@@ -354,7 +455,7 @@ def _read_ours(path: Path, stamp: Stamp, checksum: int | None) -> dict[str, Any]
     100,000 facts, 670 MB at the peak, where the document alone takes 345 MB."""
 
     try:
-        with open(path, "rb") as handle, _collector_off():
+        with os.fdopen(_open(path), "rb") as handle, _collector_off():
             if _identity(os.fstat(handle.fileno())) != stamp:
                 return None
             chunks = _Chunks(handle)
@@ -381,33 +482,80 @@ def _read_ours(path: Path, stamp: Stamp, checksum: int | None) -> dict[str, Any]
                 return None
             if _identity(os.fstat(handle.fileno())) != stamp:
                 return None
-    except (OSError, ValueError, _NotOurs):
+    except (OSError, ValueError, _NotOurs, StoreError):
         return None
     return document
 
 
+# How often a writer waiting for the lock tries it again, and after how long it says that it waits.
+LOCK_POLL = 0.02
+LOCK_NOTICE = 1.0
+
+
 @contextmanager
-def locked(path: Path) -> Iterator[None]:
+def locked(path: Path, notify: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the store's write lock (an exclusive `flock` on `PATH.lock`, beside it) for the block.
 
-    Writers wait for each other, so that every read-modify-write sees the one before it. Readers take no lock:
-    a rename is atomic. Temporary files left by a writer that was killed are removed once the lock is held.
+    Writers wait for each other, so that every read-modify-write sees the one before it; one that waits says so
+    through `notify` after a second, and gives up after `$FACTS_LOCK_TIMEOUT` seconds (StoreError). Readers take
+    no lock: a rename is atomic. Temporary files left by a writer of this store that was killed are removed once
+    the lock is held. The lock file is there only while a write is made: the holder removes it before it lets go,
+    and a writer that got the lock of a file that is no longer there tries again with the new one.
     """
     import fcntl
 
     lock_path = path.with_name(path.name + ".lock")
+    handle = _take_lock(path, lock_path, notify)
     try:
-        handle = open(lock_path, "a")  # noqa: SIM115 (held for the block)
-    except OSError as error:
-        raise StoreError(f"{path}: cannot take the write lock {lock_path}: {error.strerror}") from None
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        _remove_temporaries(path)
+        yield
+    finally:
+        with suppress(OSError):
+            if os.stat(lock_path, follow_symlinks=False).st_ino == os.fstat(handle).st_ino:
+                os.unlink(lock_path)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        os.close(handle)
+
+
+def _take_lock(path: Path, lock_path: Path, notify: Callable[[str], None] | None) -> int:
+    """The lock file of `path`, opened and locked: the one that is at `lock_path` once it is locked."""
+    import fcntl
+    import stat
+
+    timeout = lock_timeout()
+    started = time.monotonic()
+    told = False
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    while True:
         try:
-            for stale in path.parent.glob(f".{path.name}.*.tmp"):
-                stale.unlink(missing_ok=True)
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle = os.open(lock_path, flags, 0o666)
+        except OSError as error:
+            raise StoreError(f"{path}: cannot take the write lock {lock_path}: {error.strerror}") from None
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                raise StoreError(f"{path}: cannot take the write lock: {lock_path} is not a regular file")
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    waited = time.monotonic() - started
+                    if timeout is not None and waited >= timeout:
+                        raise StoreError(
+                            f"{path}: another writer has held the lock for {waited:.1f} s "
+                            f"({LOCK_TIMEOUT_VAR}={timeout:g}); nothing written"
+                        ) from None
+                    if waited >= LOCK_NOTICE and not told and notify is not None:
+                        notify(f"{path}: waiting for another writer to finish ({LOCK_TIMEOUT_VAR}=SECONDS gives up)")
+                        told = True
+                    time.sleep(LOCK_POLL if timeout is None else min(LOCK_POLL, max(timeout - waited, 0)))
+            with suppress(OSError):
+                if os.stat(lock_path, follow_symlinks=False).st_ino == os.fstat(handle).st_ino:
+                    return handle
+        except BaseException:
+            os.close(handle)
+            raise
+        os.close(handle)  # the writer before removed this lock file as it finished: take the new one
 
 
 def _validation_version() -> str:
@@ -464,8 +612,41 @@ class _TinyDBDraft(Draft):
 class JSONFileStorage(Storage):
     """A store kept in one JSON file, as TinyDB's JSONStorage writes it (indented UTF-8 here)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, notify: Callable[[str], None] | None = None) -> None:
+        """The store at `path`; through a symlink, the file it names (which is read, locked and replaced: the link
+        stays). `notify` is told what the user should know while a write waits (for another writer)."""
+        self.named = path
+        self.path = Path(os.path.realpath(path)) if os.path.islink(path) else path
+        self.notify = notify
+
+    def _check_target(self, *, new: bool) -> None:
+        """Refuse, before any lock is taken or file made, a store that cannot be written: a directory, a FIFO or
+        device (never replaced by a file), one missing (unless `new`, in a directory that exists), one that a
+        symlink names but that is not there (as `cp` refuses to write through a dangling link)."""
+        import stat
+
+        try:
+            mode = os.stat(self.path).st_mode
+        except FileNotFoundError:
+            if not new:
+                raise StoreError(f"{self.path}: no such store file") from None
+            if self.path != self.named:
+                raise StoreError(f"{self.named}: a symlink to {self.path}, which does not exist") from None
+            try:
+                parent = os.stat(self.path.parent).st_mode
+            except FileNotFoundError:
+                parent = 0
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot open: {error.strerror}") from None
+            if not stat.S_ISDIR(parent):
+                raise StoreError(f"{self.path}: no such directory {self.path.parent}") from None
+            return
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot open: {error.strerror}") from None
+        if stat.S_ISDIR(mode):
+            raise StoreError(f"{self.path}: a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise StoreError(f"{self.path}: not a regular file (a FIFO, device or socket)")
 
     def load(self) -> Store:
         """Read the store (read-only: the file is never created, touched or written).
@@ -481,13 +662,14 @@ class JSONFileStorage(Storage):
     def create(self, document: dict[str, Any], *, replace: bool, dry_run: bool = False) -> None:
         """Write a new store file holding `document` (`replace`: over an existing file); a `dry_run` checks that it
         could, and writes nothing."""
-        if self.path.is_dir():
-            raise StoreError(f"{self.path}: is a directory")
-        if not self.path.parent.is_dir():
-            raise StoreError(f"{self.path}: no such directory {self.path.parent}")
-        with nullcontext() if dry_run else locked(self.path):
-            if self.path.exists() and not replace:
-                raise StoreError(f"{self.path}: exists already; --force replaces it")
+        self._check_target(new=True)
+        lock_timeout()  # checked in a dry run too, which takes no lock: it follows the rules of the write
+        exists = f"{self.path}: exists already; --force replaces it"
+        if not replace and os.path.lexists(self.path):
+            raise StoreError(exists)
+        with nullcontext() if dry_run else locked(self.path, self.notify):
+            if not replace and os.path.lexists(self.path):
+                raise StoreError(exists)
             if not dry_run:
                 write_atomically(self.path, encoded(document))
 
@@ -502,7 +684,9 @@ class JSONFileStorage(Storage):
         A `dry_run` does all of it but the write (and takes no lock, as it writes nothing)."""
         from .validate import ordered, surrogate_problems, validate_document
 
-        with nullcontext() if dry_run else locked(self.path):
+        self._check_target(new=False)
+        lock_timeout()  # checked in a dry run too, which takes no lock: it follows the rules of the write
+        with nullcontext() if dry_run else locked(self.path, self.notify):
             version = _validation_version()
             made = entry(self.path, VALIDATED, version)
             document = None if made is None else _read_ours(self.path, made[0], made[1])

@@ -3,6 +3,7 @@ errors, and data derived from a store kept beside it between runs (the cache).""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from abc import ABC, abstractmethod
@@ -10,11 +11,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, TypeVar
 
-from .errors import ExitCode, FactsError
+from .errors import ExitCode, FactsError, UsageProblem
 from .model import Record
 
 CACHE_DIR_VAR = "FACTS_CACHE_DIR"
 NO_CACHE_VAR = "FACTS_NO_CACHE"
+LOCK_TIMEOUT_VAR = "FACTS_LOCK_TIMEOUT"
 # What the cache may hold in all, in bytes: past it, the entries used least recently are removed (never the one
 # being written). An index of 100,000 facts takes about 40 MB.
 CACHE_LIMIT = 512 * 1024 * 1024
@@ -135,6 +137,23 @@ class Storage(ABC):
         of it but storing the result, and queues behind no writer, as it writes nothing."""
 
 
+def lock_timeout() -> float | None:
+    """How many seconds a writer waits for another to finish: `$FACTS_LOCK_TIMEOUT`, or None (for as long as it
+    takes) when it is not set; UsageProblem when it is not a number of seconds."""
+    import math
+
+    value = os.environ.get(LOCK_TIMEOUT_VAR, "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise UsageProblem(f"{LOCK_TIMEOUT_VAR}: {value!r} is not a number of seconds (0 or more)")
+    return seconds
+
+
 def cache_directory() -> Path | None:
     """Where derived data is kept: `$FACTS_CACHE_DIR`, else `$XDG_CACHE_HOME/facts`, else `~/.cache/facts`;
     None when `$FACTS_NO_CACHE` is set."""
@@ -159,23 +178,56 @@ def entry(
 ) -> tuple[Stamp, int | None, Any] | None:
     """The one entry the cache keeps under `name` for the store at `path`, made by this `version` of the code (and,
     when `wanted` is given, for a version of the store it accepts): the stamp and CRC-32 of the version of the
-    store it was made from, and its data; None when there is none."""
+    store it was made from, and its data; None when there is none, or when it is damaged (its bytes are not those
+    its own CRC-32 was made from: a damaged entry is rebuilt, never read)."""
     directory = cache_directory()
     if directory is None:
         return None
     import marshal
 
     try:
-        with _open_entry(_entry(directory, name, path)) as handle:
-            kept_version, _, kept_stamp, kept_checksum, parts = marshal.load(handle)
+        with _open_entry(_entry(directory, name, path)) as handle, _Checked.reading(handle) as reader:
+            kept_version, _, kept_stamp, kept_checksum, parts = marshal.load(reader)
             stamp = tuple(kept_stamp)
             if kept_version != version or (wanted is not None and not wanted(stamp, kept_checksum)):
                 return None
-            if parts is None:
-                return stamp, kept_checksum, marshal.load(handle)
-            return stamp, kept_checksum, dict(marshal.load(handle) for _ in range(parts))
+            data = marshal.load(reader) if parts is None else dict(marshal.load(reader) for _ in range(parts))
+            return (stamp, kept_checksum, data) if reader.raw.whole(reader) else None
     except (OSError, EOFError, ValueError, TypeError):
         return None
+
+
+class _Checked(io.RawIOBase):
+    """A cache entry read through a CRC-32 of all its bytes but the last four, which are that CRC-32 as `keep`
+    wrote it (little-endian)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.body = os.fstat(handle.fileno()).st_size - 4
+        self.at, self.checksum, self.tail = 0, 0, b""
+
+    @classmethod
+    def reading(cls, handle: BinaryIO) -> io.BufferedReader:
+        return io.BufferedReader(cls(handle), 1 << 20)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        import zlib
+
+        count = self.handle.readinto(buffer)  # type: ignore[attr-defined]
+        chunk = memoryview(buffer)[:count]
+        body = max(0, min(count, self.body - self.at))
+        self.checksum = zlib.crc32(chunk[:body], self.checksum)
+        self.tail = (self.tail + bytes(chunk[body:]))[-4:]
+        self.at += count
+        return count
+
+    def whole(self, reader: io.BufferedReader) -> bool:
+        """Whether, once what is left is read, the bytes were those the entry's own CRC-32 was made from."""
+        reader.read()
+        return self.body >= 0 and self.tail == self.checksum.to_bytes(4, "little")
 
 
 def kept(path: Path, name: str, version: str, stamp: Stamp | None, checksum: int | None) -> Any | None:
@@ -199,6 +251,7 @@ def keep(path: Path, name: str, version: str, stamp: Stamp, checksum: int | None
         return
     import marshal
     import tempfile
+    import zlib
 
     entry = _entry(directory, name, path)
     try:
@@ -209,9 +262,14 @@ def keep(path: Path, name: str, version: str, stamp: Stamp, checksum: int | None
     try:
         with os.fdopen(handle, "wb") as out:
             parts = len(data) if isinstance(data, dict) else None
-            marshal.dump((version, os.path.abspath(path), stamp, checksum, parts), out)
-            for part in data.items() if isinstance(data, dict) else [data]:
-                marshal.dump(part, out)  # a part at a time: marshal makes the bytes of what it writes first
+            header = (version, os.path.abspath(path), stamp, checksum, parts)
+            crc = 0
+            for part in [header, *(data.items() if isinstance(data, dict) else [data])]:
+                written = marshal.dumps(part)  # a part at a time: marshal makes the bytes of what it writes first
+                crc = zlib.crc32(written, crc)
+                out.write(written)
+                del written
+            out.write(crc.to_bytes(4, "little"))  # what tells a whole entry from a damaged one (`entry`)
         os.replace(temporary, entry)
     except (OSError, ValueError):
         Path(temporary).unlink(missing_ok=True)

@@ -139,3 +139,84 @@ def in_pty(command: list[str], environ: dict[str, str]) -> bytes:
     process.wait(timeout=30)
     os.close(main)
     return output
+
+
+UNPRIVILEGED_USER = "nobody"
+
+
+class Unprivileged:
+    """The installed `facts`, run by a user whom file modes stop: as root (CI), `nobody` by `setpriv`, in a scratch
+    directory it owns; otherwise the user running the tests, in one of theirs. `home` is that directory (the
+    working directory, HOME and the cache's parent)."""
+
+    def __init__(self, home: Path, prefix: list[str], owner: tuple[int, int] | None) -> None:
+        self.home, self.prefix, self.owner = home, prefix, owner
+
+    def run(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+        environ = {k: v for k, v in os.environ.items() if k not in ("FACTS_DB", "COLUMNS", "FACTS_NO_CACHE")}
+        environ.update({"HOME": str(self.home), "FACTS_CACHE_DIR": str(self.home / ".cache" / "facts")})
+        return subprocess.run(
+            [*self.prefix, str(FACTS_BIN), *args],
+            cwd=self.home,
+            env=environ,
+            input=input,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+        )
+
+    def mkdir(self, name: str) -> Path:
+        """A directory of the user's own."""
+        path = self.home / name
+        path.mkdir()
+        if self.owner is not None:
+            os.chown(path, *self.owner)
+        return path
+
+    def init(self, name: str) -> Path:
+        """A store made by the user (`facts init`)."""
+        result = self.run("init", name)
+        assert result.returncode == 0, result.stderr
+        return self.home / name
+
+
+@pytest.fixture
+def unprivileged(tmp_path: Path) -> Any:
+    """Run `facts` as a user that file modes apply to (see Unprivileged). Never skips: a permission test that only
+    root runs, or that skips as root, tests nothing. Fails when the user cannot be had or cannot run `facts` (its
+    virtual environment must be readable by all: .ci/run makes it so)."""
+    import tempfile
+
+    if os.geteuid() != 0:
+        home = tmp_path / "home"
+        home.mkdir()
+        yield Unprivileged(home, [], None)
+        _reopen(home)
+        return
+    import pwd
+
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.fail("setpriv (util-linux) runs the permission tests as an unprivileged user: install it (.ci/run does)")
+    user = pwd.getpwnam(UNPRIVILEGED_USER)
+    home = Path(tempfile.mkdtemp(prefix="facts-unprivileged-"))
+    os.chown(home, user.pw_uid, user.pw_gid)
+    prefix = [setpriv, f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", "--"]
+    runner = Unprivileged(home, prefix, (user.pw_uid, user.pw_gid))
+    try:
+        check = runner.run("--version")
+        if check.returncode != 0:
+            pytest.fail(f"{UNPRIVILEGED_USER} cannot run {FACTS_BIN}: {check.stderr.strip()}")
+        yield runner
+    finally:
+        _reopen(home)
+        shutil.rmtree(home)
+
+
+def _reopen(directory: Path) -> None:
+    """Give the owner back every permission a test took away under `directory`, so that it can be removed."""
+    for root, directories, _ in os.walk(directory):
+        for name in directories:
+            os.chmod(os.path.join(root, name), 0o700)
+    directory.chmod(0o700)
