@@ -32,7 +32,9 @@ def main() -> None:
             import traceback
 
             traceback.print_exc()
-        detail = f"{type(error).__name__}: {error}"
+        from .sanitize import sanitize
+
+        detail = sanitize(f"{type(error).__name__}: {error}")
         hint = "" if os.environ.get(DEBUG_VAR) else f"; {DEBUG_VAR}=1 shows the traceback"
         print(f"facts: internal error (a bug): {detail}{hint}", file=sys.stderr)
         sys.exit(INTERNAL_ERROR)

@@ -27,13 +27,17 @@ _ESCAPES = {
     ]
 }
 _ESCAPES_KEEPING_NEWLINES = {**_ESCAPES, ord("\n"): "\n"}
+_ESCAPES_KEEPING_LINES = {**_ESCAPES_KEEPING_NEWLINES, ord("\t"): "\t"}
 
 
-def sanitize(text: str, *, keep_newlines: bool = False) -> str:
+def sanitize(text: str, *, keep_newlines: bool = False, keep_tabs: bool = False) -> str:
     """`text` with C0/C1 controls as `^X` or `<U+XXXX>`; bidi embeddings, overrides and isolates, line separators
     and lone surrogates as `<U+XXXX>`.
 
     ESC becomes `^[`, so no escape sequence from a store can reach the terminal; with `keep_newlines`, line feeds
-    stay (for multi-line text such as an article), and every other control is still escaped.
+    stay (for multi-line text such as an article), with `keep_tabs` tabs too (the lines of machine formats, shown
+    on a terminal), and every other control is still escaped.
     """
+    if keep_tabs:
+        return text.translate(_ESCAPES_KEEPING_LINES)
     return text.translate(_ESCAPES_KEEPING_NEWLINES if keep_newlines else _ESCAPES)

@@ -166,17 +166,22 @@ class Streams:
 
         `human` output has the spaces at the ends of its lines taken off (what a table pads them with), and is
         wrapped in explicit mode on a terminal that would otherwise reorder it a second time; the mode is set on
-        the terminal itself, not sent through the pager."""
+        the terminal itself, not sent through the pager.
+
+        Other output (machine formats, what a write prints) bound for a terminal is sanitised here, the one place
+        it passes: controls, bidi overrides and isolates become visible escapes (tabs and newlines stay), so that
+        nothing from a store can drive the terminal; piped, it keeps its exact values. (Text for people is
+        sanitised as it enters Rich, which writes escape sequences of its own.)"""
         explicit = human and self.explicit
         if explicit:
             self.stdout.write(EXPLICIT_MODE)
         paged = _Paged(self) if self.is_tty and self.pager else None
         stream: TextIO = paged if paged is not None else self.stdout  # type: ignore[assignment]
-        trimmed = _Trimmed(stream) if human else None
+        wrapped: io.TextIOBase | None = _Trimmed(stream) if human else _Sanitised(stream) if self.is_tty else None
         try:
-            yield trimmed if trimmed is not None else stream  # type: ignore[misc]
-            if trimmed is not None:
-                trimmed.close()
+            yield wrapped if wrapped is not None else stream  # type: ignore[misc]
+            if wrapped is not None:
+                wrapped.close()
         finally:
             if paged is not None:
                 paged.finish()
@@ -208,6 +213,23 @@ class _Trimmed(io.TextIOBase):
         if self.partial:
             self.out.write(_TRAILING_SPACES.sub(r"\1", self.partial))
             self.partial = ""
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+class _Sanitised(io.TextIOBase):
+    """Machine output on its way to a terminal, made inert: controls and bidi overrides as visible escapes."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        self.out.write(sanitize(text, keep_tabs=True))
+        return len(text)
+
+    def close(self) -> None:
+        """Nothing to finish (the stream it writes to is not its own)."""
 
     def flush(self) -> None:
         self.out.flush()

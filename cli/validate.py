@@ -6,6 +6,8 @@ shipped with it; jsonschema is imported only to word what the compiled one refus
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -260,6 +262,42 @@ def surrogate_problems(document: dict[str, Any], changes: Changes | None = None)
     return problems
 
 
+# Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), the Trojan Source characters: they make
+# text show in an order other than the one stored. Marks (U+200E, U+200F, U+061C) are not among them.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_CONTROL_UTF8 = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+# The article's own words, kept as the article has them: a quote must be the very text of its source.
+_VERBATIM = {("sources", "text"), ("facts", "quote")}
+
+
+def _bidi_problems(document: dict[str, Any], scope: Scope | None) -> Iterator[Problem]:
+    """A bidi embedding, override or isolate in any text of a record but the article's own words (a source's
+    text, a fact's quote): claims, names, aliases, descriptions, cues are written in logical order, which the
+    terminal, or `--bidi visual`, puts in display order; such a character would show them in another."""
+    import orjson
+
+    tables = {table: document.get(table, {}) for table in TABLES}
+    if scope is not None:
+        tables = {table: {k: rows[k] for k in scope.get(table, []) if k in rows} for table, rows in tables.items()}
+    try:
+        if not _BIDI_CONTROL_UTF8.search(orjson.dumps(tables)):
+            return  # the common case, at C speed
+    except TypeError:  # what orjson does not take (a lone surrogate, an integer past 64 bits): look at each text
+        pass
+    for table, records in tables.items():
+        for doc_id, record in records.items():
+            for path, text in _strings(record, ""):
+                found = _BIDI_CONTROL.search(text) if (table, path) not in _VERBATIM else None
+                if found:
+                    char = found[0]
+                    name = unicodedata.name(char, "a bidi control")
+                    message = (
+                        f"U+{ord(char):04X} {name} at {found.start()}: a bidi control shows text in an order other "
+                        "than the stored one (Trojan Source); write it without"
+                    )
+                    yield Problem(table, _record_label(document, table, doc_id), path or "(record)", message)
+
+
 def _scope(changes: Changes | None) -> Scope | None:
     return None if changes is None else {table: list(keys) for table, keys in changes.inserted.items()}
 
@@ -286,6 +324,7 @@ def validate_document(
         *_schema_problems(document, scope),
         *_duplicate_ids(document, scope),
         *_reference_problems(document, scope, changes),
+        *_bidi_problems(document, scope),
     ]
     if surrogates:
         problems += surrogate_problems(document, changes)

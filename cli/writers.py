@@ -55,11 +55,19 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
+# What the standard encoder leaves raw (it escapes C0 controls only) and a terminal would act on or reorder: DEL,
+# the C1 controls (U+009B is CSI), bidi embeddings, overrides and isolates, line and paragraph separators.
+_INERT = {code: f"\\u{code:04x}" for code in [0x7F, *range(0x80, 0xA0), *range(0x2028, 0x202F), *range(0x2066, 0x206A)]}
+_ACTIVE = re.compile("[\x7f-\x9f\u2028-\u202e\u2066-\u2069]")  # a search is 3x quicker than a translate
+
+
 class JSONOut:
-    """A stream for JSON text that escapes (`\\uXXXX`) what the stream cannot encode: all of non-ASCII on an
-    ASCII stdout (`PYTHONIOENCODING=ascii`), a lone surrogate anywhere. The JSON means the same either way, as
-    non-ASCII can only stand inside its strings; text that can be written as it is, is. `html_safe` writes <, > and
-    & as escapes too (they also stand only inside strings), so the JSON can stand inside an HTML <script> element."""
+    """A stream for JSON text that escapes (`\\uXXXX`) what a terminal would act on (DEL, C1 controls, bidi
+    overrides and isolates, line separators), always, and what the stream cannot encode: all of non-ASCII on an
+    ASCII stdout (`PYTHONIOENCODING=ascii`), a lone surrogate anywhere. The JSON means the same either way (the
+    same values, valid JSON), as these can only stand inside its strings; text that can be written as it is, is.
+    `html_safe` writes <, > and & as escapes too (they also stand only inside strings), so the JSON can stand inside
+    an HTML <script> element."""
 
     def __init__(self, out: TextIO, *, html_safe: bool = False) -> None:
         self.out = out
@@ -68,6 +76,8 @@ class JSONOut:
     def write(self, text: str) -> None:
         if self.html_safe:
             text = text.translate(_HTML_ESCAPES)
+        if _ACTIVE.search(text):
+            text = text.translate(_INERT)
         try:
             self.out.write(text)
         except UnicodeEncodeError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 from conftest import TTYStream
 from rich.console import Console
@@ -82,10 +83,11 @@ def test_every_machine_format_keeps_text_as_stored():
     assert write("csv", fields) == (
         'id,time.value,claim,tags\na,2015,روسيا \u202e,"[""x"",""ي""]"\nb,,"say ""hi"",\tok",[]\n'
     )
-    assert write("jsonl", None) == (
-        '{"id":"a","time":{"value":"2015"},"claim":"روسيا \u202e","tags":["x","ي"]}\n'
+    assert write("jsonl", None) == (  # U+202E escaped: the same value, inert on a terminal
+        '{"id":"a","time":{"value":"2015"},"claim":"روسيا \\u202e","tags":["x","ي"]}\n'
         '{"id":"b","time":null,"claim":"say \\"hi\\",\\tok","tags":[]}\n'
     )
+    assert [json.loads(line) for line in write("jsonl", None).splitlines()] == RECORDS
     assert write("jsonl", ["id", "time.value"]) == '{"id":"a","time.value":"2015"}\n{"id":"b","time.value":null}\n'
     assert write("json", ["id"]) == '[\n  {\n    "id": "a"\n  },\n  {\n    "id": "b"\n  }\n]\n'
 
@@ -103,8 +105,9 @@ def test_write_json_keeps_text_as_stored():
     out = io.StringIO()
     write_json(RECORDS[0], out)
     assert out.getvalue().startswith(
-        '{\n  "id": "a",\n  "time": {\n    "value": "2015"\n  },\n  "claim": "روسيا \u202e",\n'
+        '{\n  "id": "a",\n  "time": {\n    "value": "2015"\n  },\n  "claim": "روسيا \\u202e",\n'
     )
+    assert json.loads(out.getvalue()) == RECORDS[0]
 
 
 def detect(tty: bool, environ: dict[str, str]) -> Streams:
