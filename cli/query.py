@@ -41,6 +41,9 @@ SEARCH_INDEX = "search-index"
 # per thousand facts; reading it back, a few).
 CACHED_FROM = 1000
 
+# A query that no fact matches suggests close words for this many of its words that match nothing, at most.
+HINTED = 3
+
 # Fuzzy matching is a last resort: only for a word that matches nothing in the store exactly, by stem or as a name,
 # of at least FUZZY_MIN_LENGTH letters, never a number, within a number of edits (insert, delete, substitute, swap
 # two neighbours) that grows with the word: one up to seven letters, two from eight; and the first letters must
@@ -660,21 +663,34 @@ def run_search(
         allowed = set(order)
     names, words = query_terms(query, entities)
     per_term = [_match_entity(index, phrase, ids, allowed) for phrase, ids in names]
+    matching = set(min(per_term, key=len)).intersection(*per_term) if per_term else None
     taken: dict[str, list[str]] = {}
     unmatched: dict[str, list[str]] = {}
+    vocabulary: set[str] | None = None
+    found: dict[str, dict[int, Match]] = {}
+    # Each different word is matched once, however often the query says it. Once no fact can match every word so
+    # far there are no hits to find: a word after that is only looked up (fuzzy matching could bring nothing
+    # back), to suggest close words for up to HINTED words that match nothing. So a query of thousands of words
+    # costs what its different words cost, a lookup each, not an edit distance to every word of the store each.
     for word in words:
-        matches = _match_word(index, word, [word], None)
-        if not matches:
-            close = fuzzy_candidates(word, index.vocabulary()) if fuzzy else []
-            if close:
-                taken[word] = close
-                matches = _match_word(index, word, close, None, fuzzy=True)
-            else:
-                unmatched[word] = close_words(word, index.vocabulary(), same_start=False)[:3]
-        per_term.append(matches if allowed is None else {p: m for p, m in matches.items() if p in allowed})
-    if not per_term:
+        matches = found.get(word)
+        if matches is None:
+            if matching is not None and not matching and len(unmatched) >= HINTED:
+                break
+            matches = _match_word(index, word, [word], None)
+            if not matches:
+                vocabulary = index.vocabulary() if vocabulary is None else vocabulary
+                close = fuzzy_candidates(word, vocabulary) if fuzzy and (matching is None or matching) else []
+                if close:
+                    taken[word] = close
+                    matches = _match_word(index, word, close, None, fuzzy=True)
+                else:
+                    unmatched[word] = close_words(word, vocabulary, same_start=False)[:3]
+            found[word] = matches = matches if allowed is None else {p: m for p, m in matches.items() if p in allowed}
+        per_term.append(matches)
+        matching = set(matches) if matching is None else matching.intersection(matches)
+    if matching is None:
         return Searched([], taken, unmatched)
-    matching = set(min(per_term, key=len)).intersection(*per_term)
     hits = []
     for position in order if allowed is not None else sorted(matching):
         if position in matching:

@@ -197,6 +197,11 @@ _TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
 _KEPT = 1 << 20
 
 
+def _trim(line: str) -> str:
+    """A line without the spaces at its end (before the colour codes that end it, if any)."""
+    return _TRAILING_SPACES.sub(r"\1", line) if "\x1b" in line else line.rstrip(" ")
+
+
 class _Trimmed(io.TextIOBase):
     """Text for people with the spaces that pad the ends of its lines taken off (colour codes after them kept)."""
 
@@ -206,12 +211,12 @@ class _Trimmed(io.TextIOBase):
     def write(self, text: str) -> int:
         *lines, self.partial = (self.partial + text).split("\n")
         if lines:
-            self.out.write("".join(_TRAILING_SPACES.sub(r"\1", line) + "\n" for line in lines))
+            self.out.write("".join(_trim(line) + "\n" for line in lines))
         return len(text)
 
     def close(self) -> None:
         if self.partial:
-            self.out.write(_TRAILING_SPACES.sub(r"\1", self.partial))
+            self.out.write(_trim(self.partial))
             self.partial = ""
 
     def flush(self) -> None:

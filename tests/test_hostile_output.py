@@ -1,16 +1,24 @@
 """Hostile text on its way out: what a store holds (escape sequences, C1 controls, bidi overrides) never drives the
 terminal, in any format or message, while piped output keeps its exact values; `validate` flags the bidi controls
-of Trojan Source."""
+of Trojan Source; and a huge cell or query costs time in proportion to its size."""
 
 from __future__ import annotations
 
+import io
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import BUNDLED, FACTS_BIN, clean_environment, in_pty
+from rich.console import Console, Group
+from rich.text import Text
 
+from facts_cli import query
+from facts_cli.query import EntityIndex, SearchIndex, search
+from facts_cli.render import store_text
+from facts_cli.store import open_store
 from facts_cli.validate import validate_document
 from facts_cli.writers import plain_cell
 
@@ -161,3 +169,70 @@ def test_a_write_of_a_claim_with_a_bidi_override_is_refused(run, tmp_path):
     fact.update(id="new", claim=f"{RLO}نشرت آر تي (RT) هذا الخبر.")
     result = run("add", "--db", str(path), input=json.dumps(fact))
     assert result.returncode == 4 and "facts/new: claim: U+202E" in result.stderr
+
+
+# 6. Time in proportion to size: a long cell, a long query
+
+
+def test_a_long_cell_is_drawn_a_line_at_a_time():
+    """Rich draws a Text as one segment of all its lines and splits it one line at a time, copying the rest each
+    time (quadratic: a 10 MB claim took 260 s as a table). Store text is drawn a line at a time, the same lines."""
+    words = " ".join(f"w{n}" for n in range(3000))
+    drawn = Console(width=37, file=io.StringIO(), color_system=None)
+    segments = list(drawn.render(store_text(words)))
+    assert all(segment.text == "\n" or "\n" not in segment.text for segment in segments)
+    assert sum(segment.text == "\n" for segment in segments) > 300
+    plain, ours = (Console(width=37, file=io.StringIO(), color_system=None) for _ in range(2))
+    plain.print(Group(Text(words)))
+    ours.print(Group(store_text(words)))  # in a view (print would join a Text given alone into a plain one)
+    assert ours.file.getvalue() == plain.file.getvalue()
+
+
+@pytest.fixture
+def edits(monkeypatch) -> list[int]:
+    """Counts the edit distances a search works out (the cost of fuzzy matching)."""
+    calls = [0]
+    real = query.edit_distance
+
+    def counted(*args: Any) -> int:
+        calls[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(query, "edit_distance", counted)
+    return calls
+
+
+STORE = open_store(BUNDLED)
+INDEX = EntityIndex(STORE.entities)
+
+
+def test_a_misspelt_word_said_thousands_of_times_is_matched_once(edits):
+    once = search(STORE.facts, INDEX, "كازاخستن", SearchIndex(STORE.facts, INDEX))
+    cost = edits[0]
+    assert once and cost
+    hits = search(STORE.facts, INDEX, " ".join(["كازاخستن"] * 5000), SearchIndex(STORE.facts, INDEX))
+    assert [hit.fact["id"] for hit in hits] == [hit.fact["id"] for hit in once]
+    assert edits[0] == 2 * cost
+
+
+def test_a_query_of_thousands_of_words_that_match_nothing_costs_what_a_few_of_them_cost(edits):
+    """Once no fact can match every word so far, a word is only looked up, and close words are suggested for
+    HINTED words that match nothing: no edit distances to every word of the store for each of the rest."""
+    rng = random.Random(13)
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(6, 9))) for _ in range(5000)]
+    index = SearchIndex(STORE.facts, INDEX)
+    assert search(STORE.facts, INDEX, " ".join(words[: query.HINTED]), index) == []
+    cost = edits[0]
+    searched = query.run_search(STORE.facts, INDEX, " ".join(words), index)
+    assert searched.hits == [] and list(searched.unmatched) == words[: query.HINTED]
+    assert edits[0] == 2 * cost
+
+
+def test_the_words_of_a_query_that_match_apart_but_not_together_are_matched_once(edits):
+    """Each word matches some fact (fuzzily), no fact matches both: said 2,500 times each, matched once each."""
+    index = SearchIndex(STORE.facts, INDEX)
+    assert search(STORE.facts, INDEX, "بالخاشي طاجيكستن", index) == []
+    cost = edits[0]
+    assert search(STORE.facts, INDEX, " ".join(["بالخاشي", "طاجيكستن"] * 2500), index) == []
+    assert edits[0] == 2 * cost
