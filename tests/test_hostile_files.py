@@ -155,12 +155,7 @@ def test_a_write_deletes_no_file_that_is_not_its_own_temporary(run, tmp_path, st
         {**NEW_FACT, "source": ["rt-ar-2015-12-23"]},
         {**NEW_FACT, "id": ["x"]},
         {**NEW_FACT, "id": {"x": 1}},
-        {**NEW_FACT, "id": None},
-        {**NEW_FACT, "participants": "kazakhstan"},
-        {**NEW_FACT, "attributed_to": [], "place": "x", "time": [], "span": []},
-        {**NEW_FACT, "span": {"start": [], "end": {}}},
-        {**NEW_FACT, "quote": ["x"]},
-        {**NEW_FACT, "claim_en": ["x"], "claim": {}},
+        {**NEW_FACT, "attributed_to": [], "place": "x", "time": [], "span": [], "quote": ["x"], "claim": {}},
     ],
 )
 def test_input_of_the_wrong_shape_is_refused_and_validate_reads_it(run, store, tmp_path, given):
@@ -478,7 +473,7 @@ def test_a_write_that_changed_nothing_keeps_its_output_error(store):
 def test_json_that_is_not_a_store_exits_3_naming_the_file(run, tmp_path, content):
     path = tmp_path / "package.json"
     path.write_text(content, encoding="utf-8")
-    for command in (["list"], ["search", "x"], ["stats"], ["validate"], ["export"], ["add"]):
+    for command in (["list"], ["validate"], ["add"]):
         one_line(run(*command, "--db", str(path), input=json.dumps(NEW_FACT)), 3, str(path), "not a facts store")
     assert path.read_text(encoding="utf-8") == content
 
