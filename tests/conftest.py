@@ -111,6 +111,30 @@ def run(tmp_path: Path) -> Run:
     return _run
 
 
+NEW_FACT = {
+    "type": "statement",
+    "claim": "قال شويغو إن التعاون العسكري مع كازاخستان مستمر.",
+    "claim_en": "Shoigu said military cooperation with Kazakhstan goes on.",
+    "participants": [{"entity": "kazakhstan", "role": "party"}],
+    "attributed_to": {"entity": "shoigu", "cue": "أشار"},
+    "status": "ongoing",
+    "time": None,
+    "place": None,
+    "quote": "أشار شويغو إلى أن الحديث يدور",
+    "source": "rt-ar-2015-12-23",
+}
+"""A fact to add: new, valid in the bundled store's sources and entities."""
+
+
+@pytest.fixture
+def store(run, tmp_path) -> Path:
+    """A store of one's own, made by `facts init` (the bundled store's content), to write to."""
+    path = tmp_path / "mine.json"
+    result = run("init", str(path))
+    assert result.returncode == 0, result.stderr
+    return path
+
+
 def clean_environment(**extra: str) -> dict[str, str]:
     """The test's environment without what says which terminal, store or bidi mode; plus `extra`."""
     drop = ("VTE_VERSION", "KONSOLE_VERSION", "MLTERM", "TERM_PROGRAM", "TMUX", "FACTS_BIDI", "FACTS_DB", "COLUMNS")
@@ -121,6 +145,13 @@ def clean_environment(**extra: str) -> dict[str, str]:
 
 def in_pty(command: list[str], environ: dict[str, str]) -> bytes:
     """Every byte `command` writes to a pseudo-terminal."""
+    return in_pty_answering(command, environ)[0]
+
+
+def in_pty_answering(
+    command: list[str], environ: dict[str, str], answer: str | None = None, question: bytes = b"[y/N]"
+) -> tuple[bytes, int]:
+    """Every byte `command` writes to a pseudo-terminal, and its exit code; `answer` typed once it asks `question`."""
     main, child = pty.openpty()
     process = subprocess.Popen(command, stdin=child, stdout=child, stderr=child, env=environ, close_fds=True)
     os.close(child)
@@ -136,9 +167,12 @@ def in_pty(command: list[str], environ: dict[str, str]) -> bytes:
         if not chunk:
             break
         output += chunk
-    process.wait(timeout=30)
+        if answer is not None and question in output:
+            os.write(main, answer.encode() + b"\n")
+            answer = None
+    code = process.wait(timeout=30)
     os.close(main)
-    return output
+    return output, code
 
 
 UNPRIVILEGED_USER = "nobody"

@@ -12,30 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, FACTS_BIN
+from conftest import BUNDLED, FACTS_BIN, NEW_FACT
 
 from facts_cli.vocabulary import FACT_TYPES
-
-NEW_FACT = {
-    "type": "statement",
-    "claim": "قال شويغو إن التعاون العسكري مع كازاخستان مستمر.",
-    "claim_en": "Shoigu said military cooperation with Kazakhstan goes on.",
-    "participants": [{"entity": "kazakhstan", "role": "party"}],
-    "attributed_to": {"entity": "shoigu", "cue": "أشار"},
-    "status": "ongoing",
-    "time": None,
-    "place": None,
-    "quote": "أشار شويغو إلى أن الحديث يدور",
-    "source": "rt-ar-2015-12-23",
-}
-
-
-@pytest.fixture
-def store(run, tmp_path) -> Path:
-    path = tmp_path / "mine.json"
-    result = run("init", str(path))
-    assert result.returncode == 0, result.stderr
-    return path
 
 
 def fact_ids(run, path: Path) -> list[str]:

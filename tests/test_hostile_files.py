@@ -14,29 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FACTS_BIN
+from conftest import FACTS_BIN, NEW_FACT
 
 from facts_cli.store import bundled_store_path
-
-NEW_FACT = {
-    "type": "statement",
-    "claim": "قال شويغو إن التعاون العسكري مع كازاخستان مستمر.",
-    "claim_en": "Shoigu said military cooperation with Kazakhstan goes on.",
-    "participants": [{"entity": "kazakhstan", "role": "party"}],
-    "attributed_to": {"entity": "shoigu", "cue": "أشار"},
-    "status": "ongoing",
-    "time": None,
-    "place": None,
-    "quote": "أشار شويغو إلى أن الحديث يدور",
-    "source": "rt-ar-2015-12-23",
-}
-
-
-@pytest.fixture
-def store(run, tmp_path) -> Path:
-    path = tmp_path / "s.json"
-    assert run("init", str(path)).returncode == 0
-    return path
 
 
 def one_line(result: subprocess.CompletedProcess, code: int, *words: str) -> None:
@@ -68,7 +48,7 @@ def test_a_write_through_a_symlink_writes_the_store_it_names_and_keeps_the_link(
     assert imported.returncode == 0 and link.is_symlink() and "imported" in store.read_text(encoding="utf-8")
     assert run("init", "--force", "--empty", str(link)).returncode == 0
     assert link.is_symlink() and json.loads(store.read_text(encoding="utf-8"))["facts"] == {}
-    assert names(tmp_path) == ["link.json", "s.json"]
+    assert names(tmp_path) == ["link.json", "mine.json"]
 
 
 def test_writers_through_a_link_and_through_the_name_queue_on_one_lock(run, store, tmp_path):
@@ -427,9 +407,9 @@ def test_no_write_leaves_a_lock_or_anything_else(run, store, tmp_path):
     ]
     for args in attempts:
         run(*args, input=json.dumps({**NEW_FACT, "type": "rumour"} if args[0] == "import" else NEW_FACT))
-        assert names(tmp_path) == ["fifo", "s.json"], args
+        assert names(tmp_path) == ["fifo", "mine.json"], args
     assert run("init", str(tmp_path / "new.json")).returncode == 0
-    assert names(tmp_path) == ["fifo", "new.json", "s.json"]
+    assert names(tmp_path) == ["fifo", "mine.json", "new.json"]
 
 
 # 10. A write that changed the store exits 0, even when its output cannot be written (a script must not retry).

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, FACTS_BIN, clean_environment, in_pty
+from conftest import BUNDLED, FACTS_BIN, clean_environment, in_pty, in_pty_answering
 
 TMUX = shutil.which("tmux")
 SHAPED = re.compile(r"[\ufb50-\ufdff\ufe70-\ufeff]")
@@ -23,13 +20,6 @@ FACTS = list(json.loads(BUNDLED.read_text(encoding="utf-8"))["facts"].values())
 COMMANDS = ["list", "search", "timeline", "stats", "graph", "entities", "types", "show", "source", "validate", "init"]
 COMMANDS += ["add", "import", "export", "remove", "help"]
 COMMANDS += ["cite"]
-
-
-@pytest.fixture
-def store(run, tmp_path) -> Path:
-    path = tmp_path / "mine.json"
-    assert run("init", str(path)).returncode == 0
-    return path
 
 
 # the pager
@@ -363,28 +353,8 @@ def test_a_cascade_without_a_terminal_needs_yes(run, store):
 
 def answer_in_a_terminal(args: list[str], answer: str) -> tuple[str, int]:
     """Run `facts ARGS` in a pseudo-terminal, type `answer` at its question, and return all it wrote and its code."""
-    main, child = pty.openpty()
-    env = clean_environment(TERM="xterm", COLUMNS="80", NO_COLOR="1")
-    process = subprocess.Popen([str(FACTS_BIN), *args], stdin=child, stdout=child, stderr=child, env=env)
-    os.close(child)
-    output = b""
-    answered = False
-    while True:
-        ready, _, _ = select.select([main], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-        if not answered and b"[y/N]" in output:
-            os.write(main, answer.encode() + b"\n")
-            answered = True
-    code = process.wait(timeout=30)
-    os.close(main)
+    environ = clean_environment(TERM="xterm", COLUMNS="80", NO_COLOR="1")
+    output, code = in_pty_answering([str(FACTS_BIN), *args], environ, answer)
     return output.decode("utf-8").replace("\r\n", "\n"), code
 
 

@@ -76,13 +76,6 @@ def attribution(fact: dict[str, Any], article: str) -> str:
     return f"— {ENTITIES[said['entity']]['name']['en']} ({said['cue']}), as reported by {where}"
 
 
-@pytest.fixture
-def store(run, tmp_path) -> Path:
-    path = tmp_path / "mine.json"
-    assert run("init", str(path)).returncode == 0
-    return path
-
-
 # cite
 
 
