@@ -1,9 +1,12 @@
-"""Build step: the schema's compiled check, generated once when the wheel is built (facts_cli/_schema_validator.py)."""
+"""Build step: the schema's compiled check (facts_cli/_schema_validator.py) and the common words of Arabic and English
+(facts_cli/_common_words.txt), generated once when the wheel is built."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 GENERATED = "facts_cli/_schema_validator.py"
+COMMON_WORDS = "facts_cli/_common_words.txt"
 
 
 def generated_validator(model_file: Path) -> str:
@@ -26,8 +30,19 @@ def generated_validator(model_file: Path) -> str:
     return f"{code}\n\nSCHEMA_DIGEST = {model.schema_digest()!r}\n"
 
 
+def common_words(package: Path) -> str:
+    """The text of facts_cli/lexicon.py's list, made by its own `build` (it normalises with cli/arabic.py)."""
+    spec = importlib.util.spec_from_file_location(
+        "facts_at_build", package / "__init__.py", submodule_search_locations=[str(package)]
+    )
+    assert spec is not None and spec.loader is not None
+    sys.modules["facts_at_build"] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sys.modules["facts_at_build"])
+    return importlib.import_module("facts_at_build.lexicon").build()
+
+
 class SchemaValidatorHook(BuildHookInterface):
-    """Adds the generated validator to the wheel (it is not kept in the repository)."""
+    """Adds the generated validator and word list to the wheel (they are not kept in the repository)."""
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel":
@@ -36,6 +51,9 @@ class SchemaValidatorHook(BuildHookInterface):
         target = Path(self._directory) / "_schema_validator.py"
         target.write_text(generated_validator(Path(self.root) / "cli" / "model.py"), encoding="utf-8")
         build_data["force_include"][str(target)] = GENERATED
+        words = Path(self._directory) / "_common_words.txt"
+        words.write_text(common_words(Path(self.root) / "cli"), encoding="utf-8")
+        build_data["force_include"][str(words)] = COMMON_WORDS
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         if self.target_name == "wheel":
