@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache, lru_cache
+from itertools import pairwise
 
 _HARAKAT = [*range(0x064B, 0x0660), 0x0670, 0x0640, *range(0x06D6, 0x06EE)]
 _FOLDS = {
@@ -26,13 +27,21 @@ _FOLDS = {
     "’": "'",
     "ʼ": "'",
 }
-_FOLDED = {**dict.fromkeys(map(chr, _HARAKAT), ""), **_FOLDS}
+# Format characters, invisible, that text copied from a web page or typed on some keyboards carries inside words:
+# soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width space, non-joiner and joiner, the marks and
+# embeddings of direction, word joiner and invisible operators, isolates, zero-width no-break space. They are
+# removed, not made spaces: `تسل\u200cيم` is `تسليم`.
+_FORMAT = ["\u00ad", "\u061c", "\u180e", *map(chr, range(0x200B, 0x2010)), *map(chr, range(0x202A, 0x202F))]
+_FORMAT += [*map(chr, range(0x2060, 0x2065)), *map(chr, range(0x2066, 0x206A)), "\ufeff"]
+_FORMAT_SET = frozenset(_FORMAT)
+_FOLDED = {**dict.fromkeys(map(chr, _HARAKAT), ""), **dict.fromkeys(_FORMAT, ""), **_FOLDS}
 # A regex and a dict, not str.translate: translate looks every character up, three times slower on Arabic text.
 _TO_FOLD = re.compile("[" + "".join(map(re.escape, _FOLDED)) + "]")
-# Words are runs of letters and digits: a hyphen splits (`إس-300` is `اس` `300`). Splitting letters from digits
+# Words are runs of letters and digits: a hyphen splits (`إس-300` is `اس` `300`), and so does an underscore
+# (`S_300` is `s` `300`; `\w` alone would keep it in the word). Splitting letters from digits
 # too (`69th` as `69` `th`) found nothing more on the evaluation set (`الـ69` is `ال69`, which light10 stems to
 # `69`) and made building the index 3% slower (the pattern costs 0.5 us more a text): not done.
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
 # An English possessive comes off before words are split, or its `s` would be a word (and match `S-300`). This
 # pattern and the others used on some texts only are compiled when first used (re keeps them): compiling them all
 # at import cost 0.65 ms of every command's start-up.
@@ -45,8 +54,12 @@ _SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة",
 # Beyond light10, a bare `و` is not a prefix that always comes off: it is the first letter of وزير, وقع, واقع. It
 # comes off, as `ب ل ك ف` do, only when the rest is a word of the store (cli/query.py's Stemmer).
 PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل")
+# Beyond light10, a suffix comes off only when three letters remain, as an Arabic root has three: light10 leaves two,
+# making `مجان` (free) `مج` while `مجاني` and `مجانية` stay `مجان`, and `قويا` (strong) `قو` as `القوات` (forces).
+SUFFIX_KEEPS = 3
 # Single-letter proclitics (the conjunction and prepositions), and the article.
 _PROCLITICS = ("و", "ف", "ب", "ل", "ك")
+_CONJUNCTIONS, _PREPOSITIONS = "وف", "بلك"
 
 
 # Decimal digits of every script but ASCII's (Arabic-Indic ٠-٩, Persian ۰-۹, Devanagari, ...).
@@ -75,6 +88,25 @@ def tokenize(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+# What is no part of a word as typed, around it: punctuation and symbols (not harakat, which are no `\w`).
+_NOT_IN_WORD = r"[^\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]+"
+_AROUND_WORD = re.compile(f"^{_NOT_IN_WORD}|{_NOT_IN_WORD}$")
+
+
+def typed_words(text: str) -> dict[str, str]:
+    """Each normalised word of `text` and how it was typed, for messages (`ايران`: `إيران`): the piece of text
+    between spaces that is that word alone, punctuation around it left out; a word typed with others in one piece
+    (`إس-300`) is given as it is normalised."""
+    typed: dict[str, str] = {}
+    for piece in text.split():
+        words = tokenize(piece)
+        if len(words) == 1:
+            typed.setdefault(words[0], "".join(c for c in _AROUND_WORD.sub("", piece) if c not in _FORMAT_SET))
+        for word in words:
+            typed.setdefault(word, word)
+    return typed
+
+
 def is_arabic(token: str) -> bool:
     return bool(_ARABIC_LETTER.search(token))
 
@@ -89,9 +121,9 @@ def light10(token: str) -> str:
     return _strip_suffixes(token)
 
 
-def _strip_suffixes(token: str) -> str:
+def _strip_suffixes(token: str, keep: int = 2) -> str:
     for suffix in _SUFFIXES:
-        if token.endswith(suffix) and len(token) >= len(suffix) + 2:
+        if token.endswith(suffix) and len(token) >= len(suffix) + keep:
             token = token[: -len(suffix)]
     return token
 
@@ -127,7 +159,7 @@ def stem_arabic(token: str) -> str:
         if token.startswith(prefix) and len(token) >= len(prefix) + 2:
             token = token[len(prefix) :]
             break
-    return hamza_seat(feminine_past(_strip_suffixes(accusative_alif(token))))
+    return hamza_seat(feminine_past(_strip_suffixes(accusative_alif(token), SUFFIX_KEEPS)))
 
 
 # American spellings to British, as the store writes British English: the word pairs, whose Snowball stems are
@@ -247,10 +279,18 @@ def stem_english(token: str) -> str:
 
 @lru_cache(maxsize=8192)
 def stem(token: str) -> str:
-    """The stem of a normalised token: Arabic or English as above; numbers as they are."""
+    """The stem of a normalised token: Arabic or English as above; numbers as they are, and so their English plural
+    (`300s`, as in `S-300s`, is `300`)."""
     if token.isdigit():
         return token
+    if plural_number(token) != token:
+        return token[:-1]
     return stem_arabic(token) if is_arabic(token) else stem_english(token)
+
+
+def plural_number(token: str) -> str:
+    """A normalised word that is a number's English plural (`300s`, `1990s`) as the number; any other as it is."""
+    return token[:-1] if token[-1:] == "s" and token[:-1].isdigit() else token
 
 
 def analyze(text: str) -> list[str]:
@@ -259,58 +299,87 @@ def analyze(text: str) -> list[str]:
 
 
 def without_proclitic(token: str) -> list[str]:
-    """The readings of a normalised token with one attached conjunction or preposition (and `ال`) taken off.
+    """The readings of a normalised token with its attached conjunction (`و ف`), preposition (`ب ل ك`) or both, and
+    the article, taken off.
 
-    `بموسكو` gives `موسكو`; `والقوقاز` gives `القوقاز` and `قوقاز`; `للرابطه` (ل and ال) gives `الرابطه` and
-    `رابطه`. For matching names, whose own first letters a stemmer would eat (`بالخاش` is not `بال` + `خاش`): a
-    reading counts only when it is a known name.
+    `بموسكو` gives `موسكو`; `وبموسكو` gives `بموسكو` and `موسكو`; `والقوقاز` gives `القوقاز` and `قوقاز`; `للرابطه`
+    (ل and ال) gives `الرابطه` and `رابطه`. For matching names, whose own first letters a stemmer would eat
+    (`بالخاش` is not `بال` + `خاش`): a reading counts only when it is a known name.
     """
-    readings = []
-    if is_arabic(token) and len(token) > 3 and token[0] in _PROCLITICS:
+    if len(token) <= 3 or not is_arabic(token):
+        return []
+    readings = [token]
+    if token[0] in _CONJUNCTIONS:
         readings.append(token[1:])
-    if token.startswith("لل") and len(token) > 4:
-        readings.append("ال" + token[2:])
-    for reading in [token, *readings]:
+    for reading in list(readings):
+        if len(reading) > 3 and reading[0] in _PREPOSITIONS:
+            readings.append(reading[1:])
+    for reading in list(readings):
+        if reading.startswith("لل") and len(reading) > 4:
+            readings.append("ال" + reading[2:])
+    for reading in list(readings):
         if reading.startswith("ال") and len(reading) > 4:
             readings.append(reading[2:])
-    return readings
+    return readings[1:]
 
 
 @lru_cache(maxsize=1024)
 def with_proclitic(token: str) -> tuple[str, ...]:
-    """The forms a normalised word may take in text with an attached conjunction or preposition, or the article:
-    the words of which `without_proclitic` gives it as a reading (`رابطه`: `لرابطه`, `الرابطه`, `للرابطه`, ...)."""
+    """The forms a normalised word may take in text with an attached conjunction, preposition or both, or the
+    article: the words of which `without_proclitic` gives it as a reading (`رابطه`: `لرابطه`, `الرابطه`,
+    `للرابطه`, `وللرابطه`, `وبرابطه`...)."""
     if len(token) < 3 or not is_arabic(token):
         return ()
-    forms = [letter + token for letter in _PROCLITICS]
-    if not token.startswith("ال"):
-        forms += ["ال" + token, *(letter + "ال" + token for letter in _PROCLITICS), "لل" + token]
-    elif len(token) > 4:
-        forms.append("لل" + token[2:])
-    return tuple(forms)
+    bases = [token] if token.startswith("ال") else [token, "ال" + token]
+    if token.startswith("ال") and len(token) > 4:
+        bases.append("لل" + token[2:])
+    elif not token.startswith("ال"):
+        bases.append("لل" + token)
+    forms = [*bases[1:]]
+    for base in bases:
+        forms += [letter + base for letter in _PROCLITICS]
+        forms += [conjunction + preposition + base for conjunction in _CONJUNCTIONS for preposition in _PREPOSITIONS]
+    return tuple(dict.fromkeys(forms))
+
+
+# The article, alone or after a conjunction, a preposition or both (`ال`, `وال`, `بال`, `وبال`, `لل`, `ولل`):
+# always a prefix, and no part of what a misspelling changes.
+_ARTICLE = re.compile("^[وف]?(?:[بك]?ال|لل)")
+
+
+def bare(token: str) -> str:
+    """A normalised word without the article and what is attached before it (`الامريكي` is `امريكي`, `وبالصواريخ`
+    `صواريخ`), when two letters remain: what fuzzy matching compares, counts and takes the first letter of."""
+    match = _ARTICLE.match(token)
+    return token[match.end() :] if match and len(token) - match.end() >= 2 else token
 
 
 # Arabic presentation forms (FB50-FDFF, FE70-FEFF): what a terminal that does not shape is sent in visual mode.
-_PRESENTATION = r"[\uFB50-\uFDFF\uFE70-\uFEFF]"
-# A word of them, with the tatweel that joins letters as they do (`الـ69` is drawn `69ـﻟﺍ`).
-_SHAPED_WORD = r"[\uFB50-\uFDFF\uFE70-\uFEFF\u0640]+"
+PRESENTATION = r"[\uFB50-\uFDFF\uFE70-\uFEFF]"
 
 
-def in_visual_order(text: str) -> bool:
-    """Whether `text` is Arabic in presentation forms laid out in visual order, as copied from the tool's visual
-    output: its words begin (on the left) with a letter in its final form or end with one in its initial form,
-    where words in logical order begin with an initial form or end with a final one. Words that say neither
-    (isolated letters only) count as visual: presentation forms come from visual rendering."""
-    if not text or max(text) < "\ufb50" or not re.search(_PRESENTATION, text):
-        return False
-    votes = 0
-    for word in re.findall(_SHAPED_WORD, text):
-        first, last = _form(word[0]), _form(word[-1])
-        if first == "final" or last == "initial":
-            votes += 1
-        elif first == "initial" or last == "final":
-            votes -= 1
-    return votes >= 0
+# In logical order, a letter in a form that joins the next letter (initial, medial) is followed by one that joins the
+# letter before it (medial, final), and only then; drawn in visual order, the string runs the other way. Whether a
+# form joins the letter before it and the letter after it, in logical order; the tatweel joins both.
+_JOINS = {"initial": (False, True), "medial": (True, True), "final": (True, False), "isolated": (False, False)}
+_NOT_JOINED = (False, False)
+
+
+def word_order(word: str) -> str | None:
+    """`visual` or `logical`: the order a word in Arabic presentation forms is in, as its joining forms say; None for
+    a word without them, or whose forms say neither (letters that join nothing: `ﻭﺭﺩ`).
+
+    Each pair of neighbours, and each end of the word, is read both ways: in logical order a letter joins the next
+    exactly when the next joins it, and the first letter joins nothing before it; in visual order the same holds
+    from the right. The order under which more of them hold is the word's. The letters inside tell what the ends
+    may not: `ﺍﻟﺪﻓﺎﻉ` (الدفاع in logical order) begins and ends with letters that join nothing."""
+    if not re.search(PRESENTATION, word):
+        return None
+    joins = [_JOINS.get(_form(char), (True, True) if char == "\u0640" else _NOT_JOINED) for char in word]
+    edges = [_NOT_JOINED, *joins, _NOT_JOINED]
+    logical = sum(before[1] == after[0] for before, after in pairwise(edges))
+    visual = sum(before[0] == after[1] for before, after in pairwise(edges))
+    return "visual" if visual > logical else "logical" if logical > visual else None
 
 
 def _form(char: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 import typer
 from typer._click.core import Context
-from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Click as Typer 0.26 to 0.28 vendor it
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError  # Click as Typer 0.26 to 0.28 vendor it
 from typer.core import TyperCommand, TyperGroup
 
 from .errors import ExitCode, FactsError
@@ -33,7 +33,10 @@ def _usage_error(error: UsageError, streams: Streams, where: str = "facts") -> N
 
     Sanitised: the value quoted may be anything a user typed, escape characters included."""
     where = error.ctx.command_path if error.ctx is not None else where
-    streams.stderr.write(sanitize(f"{where}: {error.format_message().rstrip('.')} (try '{where} -h')") + "\n")
+    hint = f"try '{where} -h'"
+    if isinstance(error, NoSuchOption) and where.endswith(" search"):  # `facts search إس -300`: a word of the query
+        hint = f"a word of the query that begins with '-': quote the query, or put -- before it; {hint}"
+    streams.stderr.write(sanitize(f"{where}: {error.format_message().rstrip('.')} ({hint})") + "\n")
     raise typer.Exit(ExitCode.USAGE)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
@@ -10,13 +11,17 @@ from typing import Any, NamedTuple, NoReturn
 
 from .arabic import (
     PREFIXES,
-    in_visual_order,
+    PRESENTATION,
+    bare,
     is_arabic,
     normalize,
+    plural_number,
     stem,
     tokenize,
+    typed_words,
     with_proclitic,
     without_proclitic,
+    word_order,
 )
 from .errors import NotFound, UsageProblem
 from .model import (
@@ -45,20 +50,27 @@ CACHED_FROM = 1000
 HINTED = 3
 
 # Fuzzy matching is a last resort: only for a word that matches nothing in the store exactly, by stem or as a name,
-# of at least FUZZY_MIN_LENGTH letters, never a number, within a number of edits (insert, delete, substitute, swap
-# two neighbours) that grows with the word: one up to seven letters, two from eight; and the first letters must
-# agree, as search engines let a query require (Elasticsearch's prefix_length, 0 unless set). A similarity ratio
-# cannot draw this line: كازاخستن/كازاخستان scores 0.94 and شوبغو/شويغو 0.80, but so does باكستان/طاجكستان
-# (Pakistan against an alias of Tajikistan), 0.80. Edits separate them: 1, 1 and 2. The first letter keeps ايران
-# (Iran) from سيران (Seyran), one edit apart. tests/test_query.py holds both sides.
+# and that is no common word of Arabic or English (cli/lexicon.py: `melting` is a word, not a misspelling of
+# `meeting`). Words are compared without the article and what is attached before it (arabic.bare: `الامريكي` is
+# `امريكي`, or every definite noun would share a first letter and two more letters of budget with every other);
+# the word must have at least FUZZY_MIN_LENGTH letters so, never be a number, and be within one edit (insert,
+# delete, substitute, swap two neighbours) of a word of the store, two from FUZZY_TWO_EDITS_FROM letters; and the
+# first letters must agree, as search engines let a query require (Elasticsearch's prefix_length, 0 unless set).
+# A similarity ratio cannot draw this line: كازاخستن/كازاخستان scores 0.94 and شوبغو/شويغو 0.80, but so does
+# باكستان/طاجكستان (Pakistan against an alias of Tajikistan), 0.80. Edits separate them: 1, 1 and 2. The first letter
+# keeps ايران (Iran) from سيران (Seyran), one edit apart. tests/test_query.py holds both sides; benchmarks/evaluate.py
+# measures each rule on the evaluation set's misspellings and near misses.
 FUZZY_MIN_LENGTH = 5
+FUZZY_TWO_EDITS_FROM = 8
 
 
 def fuzzy_budget(word: str) -> int:
-    """How many edits a misspelling of `word` may have: none for short words and numbers."""
-    if len(word) < FUZZY_MIN_LENGTH or word.isdigit():
+    """How many edits a misspelling of `word` may have, counted without its article: none for short words and
+    numbers."""
+    core = bare(word)
+    if len(core) < FUZZY_MIN_LENGTH or core.isdigit():
         return 0
-    return 1 if len(word) <= 7 else 2
+    return 1 if len(core) < FUZZY_TWO_EDITS_FROM else 2
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -95,29 +107,44 @@ def similarity(a: str, b: str) -> float:
 
 def close_words(token: str, vocabulary: Iterable[str], *, same_start: bool = True) -> list[str]:
     """The words of `vocabulary` within `token`'s edit budget, closest first (ties in alphabetical order), those
-    that begin with its first letter only when `same_start`; none for short words and numbers."""
+    that begin with its first letter only when `same_start`; none for short words and numbers. Both are compared
+    without the article (arabic.bare)."""
     budget = fuzzy_budget(token)
     if not budget:
         return []
-    scored = sorted(
-        (edit_distance(token, word, budget), word)
-        for word in set(vocabulary)
-        if abs(len(word) - len(token)) <= budget
-        and not word.isdigit()
-        and word != token
-        and (not same_start or word[:1] == token[:1])
-    )
-    return [word for distance, word in scored if distance <= budget]
+    core = bare(token)
+    scored = []
+    for word in set(vocabulary):
+        other = bare(word)
+        if (
+            abs(len(other) - len(core)) <= budget
+            and word != token
+            and not word.isdigit()
+            and (not same_start or other[:1] == core[:1])
+        ):
+            distance = edit_distance(core, other, budget)
+            if distance <= budget:
+                scored.append((distance, word))
+    return [word for _, word in sorted(scored)]
+
+
+def common_word(token: str) -> bool:
+    """Whether a normalised word is a common word of Arabic or English (cli/lexicon.py), as it is, without the
+    article or without an attached conjunction or preposition (`وايران` is `ايران`, Iran)."""
+    from .lexicon import is_common  # the list is read only here, on the way to a fuzzy match or a suggestion
+
+    return any(map(is_common, dict.fromkeys([token, bare(token), *without_proclitic(token)])))
 
 
 def fuzzy_candidates(token: str, vocabulary: Iterable[str]) -> list[str]:
     """What a word that matches nothing is taken for: the words of `vocabulary` that begin with its first letter
-    and are the fewest edits away, within its budget; none for short words and numbers."""
+    and are the fewest edits away, within its budget; none for short words, numbers and common words of Arabic or
+    English (a word of the language is no misspelling)."""
     close = close_words(token, vocabulary)
-    if not close:
+    if not close or common_word(token):
         return []
-    least = edit_distance(token, close[0], fuzzy_budget(token))
-    return [word for word in close if edit_distance(token, word, least) <= least]
+    least = edit_distance(bare(token), bare(close[0]), fuzzy_budget(token))
+    return [word for word in close if edit_distance(bare(token), bare(word), least) <= least]
 
 
 def spellings(entity: Record) -> list[str]:
@@ -275,22 +302,39 @@ def field_tokens(fact: Record, name: str) -> list[str]:
     return tokenize(str(fact.get(name) or ""))
 
 
-# A single attached conjunction or preposition that comes off a word only when the rest is a word of the store.
+# An attached conjunction or preposition that comes off a word only when the rest is a word of the store: one of
+# these, or a conjunction and a preposition (`وبتسليم`).
 STORE_PROCLITICS = "وبلكف"
+_STACKED = ("و", "ف"), ("ب", "ل", "ك")
+# The prefix of a verb in the present tense (he, she or a country: `يوقع`, `توقع`), which comes off only when the
+# rest stems to a word of the store, as it is or as the past tense of a verb of form IV writes it (`يبرم`, `أبرم`);
+# `ت`, which begins many nouns, only when the word's own stem is no word of the store (Stemmer._present).
+PRESENT_TENSE = "يت"
+# An English verb made of a noun with -en (`threaten`, `strengthen`, `lengthen`), which Snowball keeps apart from
+# the noun: its stem is the noun's when the noun, of at least this many letters, is a stem of the store and the verb
+# is not (`threatening` finds `threat`; `listen` is never `list`, nor `soften` `soft`).
+VERB_OF_NOUN_FROM = 5
 
 
 class Stemmer:
-    """Stems for matching words against a store: names kept whole, and a single و ب ل ك ف taken off a word that
-    no prefix of the stemmer fits only when the rest is a word of the store whose stem is no stop word (taking
-    them off blindly breaks words: light10 makes وزير `زير`, while Lucene leaves ب ل ك ف alone and misses
-    بتسليم; and كانون is not ك + انون, whose stem is أن's).
+    """Stems for matching words against a store: names kept whole; a single و ب ل ك ف, or a conjunction and a
+    preposition, taken off a word that no prefix of the stemmer fits only when the rest is a word of the store
+    whose stem is no stop word (taking them off blindly breaks words: light10 makes وزير `زير`, while Lucene leaves
+    ب ل ك ف alone and misses بتسليم; and كانون is not ك + انون, whose stem is أن's); and the prefix of a verb in
+    the present tense taken off a word whose stem is not the store's when what remains is (`يوقع` is `وقع`).
 
-    `known` is the stems of the store's Arabic words. A stem depends on it: a word added to the store can change
-    how another word with one of these letters stems."""
+    In English, a verb made of a noun with -en is the noun when the store has the noun and not the verb
+    (`threatening` is `threat`; VERB_OF_NOUN_FROM).
 
-    def __init__(self, known: set[str], entities: EntityIndex) -> None:
+    `known` is the stems of the store's Arabic words; `english` makes the stems of its English words (only when an
+    English word is first stemmed: Snowball is loaded for English only). A stem depends on them: a word added to
+    the store can change how another word with one of these letters stems."""
+
+    def __init__(self, known: set[str], entities: EntityIndex, english: Callable[[], set[str]] | None = None) -> None:
         self.entities = entities
         self.known = known
+        self._english = english
+        self._english_known: set[str] | None = None
         self._cache: dict[str, str] = {}
 
     def __call__(self, token: str) -> str:
@@ -303,10 +347,46 @@ class Stemmer:
         if name:
             return name
         if len(token) > 3 and token[0] in STORE_PROCLITICS and is_arabic(token[1:]) and not token.startswith(PREFIXES):
-            rest = stem(token[1:])
-            if rest in self.known and rest not in _STOPWORDS:
-                return rest
-        return stem(token)
+            for rest in self._without_proclitics(token):
+                stemmed = stem(rest)
+                if stemmed in self.known and stemmed not in _STOPWORDS:
+                    return stemmed
+        own = stem(token)
+        if not is_arabic(token):
+            return self._noun_of_verb(own)
+        for rest in (token, *self._without_proclitics(token)):
+            present = self._present(stem(rest), own in self.known)
+            if present:
+                return present
+        return own
+
+    def _noun_of_verb(self, own: str) -> str:
+        """The stem of the store's noun that an English verb in -en stands for (`threaten`: `threat`), or `own`."""
+        noun = own[:-2]
+        if self._english is None or len(noun) < VERB_OF_NOUN_FROM or not own.endswith("en") or own.isdigit():
+            return own
+        if self._english_known is None:
+            self._english_known = self._english()
+        return noun if noun in self._english_known and own not in self._english_known else own
+
+    @staticmethod
+    def _without_proclitics(token: str) -> list[str]:
+        """The word without its first two letters when they are a conjunction and a preposition, then without its
+        first letter: `وبتسليم` is `تسليم` before `بتسليم`, which the store may hold too (as a word whose stem is
+        `تسليم`)."""
+        rests = [token[1:]]
+        if len(token) > 4 and token[0] in _STACKED[0] and token[1] in _STACKED[1]:
+            rests.insert(0, token[2:])
+        return rests
+
+    def _present(self, stemmed: str, known: bool) -> str | None:
+        """The stem of the store that a stem with the prefix of the present tense stands for, if any: after `ي`
+        always; after `ت`, which begins many nouns (`تعمل`, she works, is not `عمليا`, practically), only when the
+        word's own stem (`known`) is not the store's."""
+        if len(stemmed) < 4 or stemmed[0] not in PRESENT_TENSE or (known and stemmed[0] == "ت"):
+            return None
+        rest = stemmed[1:]
+        return next((word for word in (rest, "ا" + rest) if word in self.known and word not in _STOPWORDS), None)
 
 
 Postings = dict[str, array]
@@ -418,8 +498,13 @@ class SearchIndex:
 
 
 def _stemmer(words: dict[str, Postings], entities: EntityIndex) -> Stemmer:
-    """The Stemmer of a store's words: it knows the stems of the Arabic ones (its proclitic rule is for Arabic)."""
-    return Stemmer({stem(word) for table in words.values() for word in table if is_arabic(word)}, entities)
+    """The Stemmer of a store's words: it knows the stems of the Arabic ones, and those of the English ones when it
+    first stems an English word."""
+
+    def english() -> set[str]:
+        return {stem(word) for table in words.values() for word in table if not is_arabic(word) and not word.isdigit()}
+
+    return Stemmer({stem(word) for table in words.values() for word in table if is_arabic(word)}, entities, english)
 
 
 def carry_search_index(
@@ -603,8 +688,8 @@ def _match_word(
 def query_terms(query: str, entities: EntityIndex) -> tuple[list[tuple[list[str], set[str]]], list[str]]:
     """The terms of a query, each of which a fact must match: the entity names found in it (longest first from
     the left: the words of the name, and the entities it names), and the other words, stop words left out unless
-    they are all there is."""
-    tokens = tokenize(query)
+    they are all there is. A number's English plural is the number (`S-300s` names S-300; arabic.stem)."""
+    tokens = [plural_number(token) for token in tokenize(query)]
     mentions = entities.mentions(tokens)
     covered = {i for start, end, _ in mentions for i in range(start, end)}
     words = [t for i, t in enumerate(tokens) if i not in covered]
@@ -615,26 +700,42 @@ def query_terms(query: str, entities: EntityIndex) -> tuple[list[tuple[list[str]
 
 class Searched:
     """What a search found, and what it did to find it: the words it matched fuzzily (each with the words of the
-    store it took it for), and the words that matched nothing (each with close words to suggest).
+    store it took it for), and the words that matched nothing (each with close words to suggest); `typed` gives
+    each word of the query as it was typed, for saying so.
 
     A plain class (and read_query gives a plain tuple): defining a NamedTuple costs 0.14 ms at every start-up."""
 
-    __slots__ = ("fuzzy", "hits", "unmatched")
+    __slots__ = ("fuzzy", "hits", "typed", "unmatched")
 
-    def __init__(self, hits: list[Hit], fuzzy: dict[str, list[str]], unmatched: dict[str, list[str]]) -> None:
-        self.hits, self.fuzzy, self.unmatched = hits, fuzzy, unmatched
+    def __init__(
+        self,
+        hits: list[Hit],
+        fuzzy: dict[str, list[str]],
+        unmatched: dict[str, list[str]],
+        typed: dict[str, str] | None = None,
+    ) -> None:
+        self.hits, self.fuzzy, self.unmatched, self.typed = hits, fuzzy, unmatched, typed or {}
 
     def notes(self) -> list[str]:
         """Lines for stderr, one per kind: the fuzzy matches that the hits rest on."""
         if not self.hits or not self.fuzzy:
             return []
-        return ["matched " + "; ".join(f"{word} as {' or '.join(taken)}" for word, taken in self.fuzzy.items())]
+        taken = "; ".join(f"{self.typed.get(word, word)} as {' or '.join(to)}" for word, to in self.fuzzy.items())
+        return [f"matched {taken}"]
 
     def hint(self) -> str:
         """What "no facts matched" goes on to say: the close words of the store for each word that matched
         nothing; empty when there are hits or no close words."""
-        close = [f"{' or '.join(words)} for {word}" for word, words in self.unmatched.items() if words]
+        close = [f"{' or '.join(to)} for {self.typed.get(word, word)}" for word, to in self.unmatched.items() if to]
         return f"did you mean {', '.join(close)}?" if close and not self.hits else ""
+
+
+def suggestions(word: str, vocabulary: Iterable[str]) -> list[str]:
+    """Words of the store to suggest for a word that matched nothing: the closest, whatever their first letter (a
+    misspelt first letter is what fuzzy matching does not take); none for a common word of Arabic or English,
+    which is no misspelling (`ايران`, Iran, is not offered `سيران`, a first name)."""
+    close = close_words(word, vocabulary, same_start=False)[:3]
+    return [] if not close or common_word(word) else close
 
 
 def run_search(
@@ -652,7 +753,7 @@ def run_search(
     `index` is of the whole store, whose facts `facts` is a selection of; by default, an index of `facts`. Words
     match alike whatever the selection: a word that is a word of the store is never taken for another, even where
     a filter leaves none of the facts that hold it. With `fuzzy`, a word that matches nothing in the store is
-    taken for the closest words of the store that begin with the same letter (FUZZY_MIN_LENGTH).
+    taken for the closest words of the store that begin with the same letter (fuzzy_candidates).
     """
     index = index or SearchIndex(facts, entities)
     if facts is index.facts:
@@ -685,19 +786,20 @@ def run_search(
                     taken[word] = close
                     matches = _match_word(index, word, close, None, fuzzy=True)
                 else:
-                    unmatched[word] = close_words(word, vocabulary, same_start=False)[:3]
+                    unmatched[word] = suggestions(word, vocabulary)
             found[word] = matches = matches if allowed is None else {p: m for p, m in matches.items() if p in allowed}
         per_term.append(matches)
         matching = set(matches) if matching is None else matching.intersection(matches)
+    typed = typed_words(query)
     if matching is None:
-        return Searched([], taken, unmatched)
+        return Searched([], taken, unmatched, typed)
     hits = []
     for position in order if allowed is not None else sorted(matching):
         if position in matching:
             matched = [term[position] for term in per_term]
             fact = index.facts[position]
             hits.append(Hit(fact, sum(weight for weight, _ in matched), tuple(why for _, why in matched)))
-    return Searched(sorted(hits, key=lambda hit: -hit.score) if ranked else hits, taken, unmatched)
+    return Searched(sorted(hits, key=lambda hit: -hit.score) if ranked else hits, taken, unmatched, typed)
 
 
 def search(
@@ -713,17 +815,61 @@ def search(
     return run_search(facts, entities, query, index, ranked=ranked, fuzzy=fuzzy).hits
 
 
+# A note on stderr is one line: a query put back from visual order is echoed up to this many words.
+_ECHOED_WORDS = 12
+_LETTER = re.compile(r"[^\W\d_]")
+_NOT_TEXT = re.compile("[\ud800-\udfff]")
+
+
 def read_query(words: Sequence[str]) -> tuple[str, list[str]]:
-    """The query that words typed after `search` make (one query), and notes for stderr on what was done to it:
-    Arabic in presentation forms laid out in visual order, as copied from the tool's own visual output, is put
-    back into logical order and base letters."""
+    """The query that words typed after `search` make (one query), and notes for stderr on what was done to it.
+
+    Arabic in presentation forms laid out in visual order, as copied from the tool's own visual output, is put back
+    into logical order and base letters, word by word as arabic.word_order reads each: a run of such words (with
+    the numbers and signs between them) is reordered as the line it was copied from; a word typed in base letters,
+    or in presentation forms in logical order (as some PDFs hold them), stays as it is and where it is. A word whose
+    forms say neither order goes with the other words in presentation forms, visual when none says otherwise.
+    UsageProblem for a query that is not text (a byte that is not UTF-8, which Python's arguments hold as a lone
+    surrogate)."""
     text = " ".join(words)
-    if not in_visual_order(text):
+    bad = _NOT_TEXT.search(text)
+    if bad:
+        byte = ord(bad[0]) - 0xDC00
+        shown = f"byte 0x{byte:02x}" if 0x80 <= byte <= 0xFF else f"U+{ord(bad[0]):04X}"
+        raise UsageProblem(f"QUERY: not UTF-8 text ({shown}); type it in a UTF-8 locale")
+    if not text or max(text) < "\ufb50":
+        return text, []
+    pieces = text.split(" ")
+    orders = [word_order(piece) for piece in pieces]
+    if "visual" not in orders and ("logical" in orders or not re.search(PRESENTATION, text)):
         return text, []
     from .bidi import logical_from_visual
 
-    logical = logical_from_visual(text)
-    return logical, [f"the query was Arabic in visual order, as copied from a screen: searched for {logical}"]
+    undecided = "visual" if orders.count("visual") >= orders.count("logical") else "logical"
+    kinds = []
+    for piece, order in zip(pieces, orders, strict=True):
+        if order is None and not _LETTER.search(piece):
+            kinds.append("neutral")
+        elif order is None and re.search(PRESENTATION, piece):
+            kinds.append(undecided)
+        else:
+            kinds.append(order or "logical")
+    out: list[str] = []
+    run: list[str] = []
+    has_visual = False
+    for piece, kind in [*zip(pieces, kinds, strict=True), ("", "logical")]:
+        if kind != "logical":
+            run.append(piece)
+            has_visual = has_visual or kind == "visual"
+            continue
+        if run:
+            out.append(logical_from_visual(" ".join(run)) if has_visual else " ".join(run))
+        run, has_visual = [], False
+        out.append(piece)
+    logical = " ".join(out[:-1])
+    echoed = logical.split(" ")
+    shown = " ".join(echoed[:_ECHOED_WORDS]) + (f" … ({len(echoed)} words)" if len(echoed) > _ECHOED_WORDS else "")
+    return logical, [f"the query was Arabic in visual order, as copied from a screen: searched for {shown}"]
 
 
 def involvement_counts(facts: Iterable[Record]) -> dict[str, int]:

@@ -12,17 +12,19 @@ import pytest
 from facts_cli.arabic import (
     accusative_alif,
     analyze,
+    bare,
     feminine_past,
     hamza_seat,
-    in_visual_order,
     light10,
     normalize,
     stem,
     stem_arabic,
     stem_english,
     tokenize,
+    typed_words,
     with_proclitic,
     without_proclitic,
+    word_order,
 )
 from facts_cli.bidi import display
 
@@ -222,7 +224,7 @@ def test_feminine_past(given, expected):
     [
         ["اتفاق", "اتفاقا", "اتفاقاً", "الاتفاق", "اتفاقية", "اتفاقيات", "والاتفاق"],
         ["ثنائي", "ثنائيا", "ثنائية"],
-        ["مجانا", "مجاناً", "بالمجان"],
+        ["مجانا", "مجاناً", "بالمجان", "مجاني", "مجانية", "مجان"],
         ["عملي", "عمليا"],
         ["لقاء", "لقائه", "اللقاء", "لقاءه", "لقاءها"],
         ["أعضاء", "الأعضاء", "أعضائها", "أعضاؤها", "أعضائه"],
@@ -244,6 +246,13 @@ def test_arabic_stems_keep_apart_what_differs(one, other):
     assert stem(one) != stem(other)
 
 
+def test_a_suffix_leaves_three_letters_as_a_root_has():
+    assert light10("مجان") == "مج" and stem_arabic("مجان") == "مجان"  # light10 leaves two
+    assert stem_arabic("مجانا") == stem_arabic("مجانيه") == "مجان"
+    assert stem_arabic("قويا") == "قوي" != stem_arabic("القوات")  # strong is not forces
+    assert stem_arabic("زوجها") == "زوج"  # three letters remain: off
+
+
 def test_light10_eats_the_first_letter_of_a_word_and_stem_does_not():
     assert light10("وزير") == "زير"
     assert stem_arabic("وزير") == "وزير"
@@ -253,6 +262,9 @@ def test_light10_eats_the_first_letter_of_a_word_and_stem_does_not():
 
 def test_proclitics_come_off_for_name_matching():
     assert without_proclitic("بموسكو") == ["موسكو"]
+    assert without_proclitic("وبموسكو") == ["بموسكو", "موسكو"]  # a conjunction and a preposition
+    assert without_proclitic("فلروسيا") == ["لروسيا", "روسيا"]
+    assert "موسكو" not in without_proclitic("بوموسكو")  # a preposition before a conjunction is not Arabic
     assert without_proclitic("والقوقاز") == ["القوقاز", "قوقاز"]
     assert without_proclitic("القوقاز") == ["قوقاز"]
     assert without_proclitic("للرابطه") == ["لرابطه", "الرابطه", "رابطه"]
@@ -271,25 +283,85 @@ def test_every_form_with_a_proclitic_reads_back(word):
 
 def test_with_proclitic_of_words_with_and_without_the_article():
     letters = "وفبلك"
-    bare = {*(p + "رابطه" for p in letters), "الرابطه", *(p + "الرابطه" for p in letters), "للرابطه"}
-    assert set(with_proclitic("رابطه")) == bare
-    assert set(with_proclitic("الرابطه")) == {*(p + "الرابطه" for p in letters), "للرابطه"}
-    assert set(with_proclitic("الجو")) == {p + "الجو" for p in letters}  # للجو is too short to read back
+    stacked = [c + p for c in "وف" for p in "بلك"]
+
+    def attached(word: str) -> set[str]:
+        return {*(p + word for p in [*letters, *stacked])}
+
+    with_article = {"الرابطه", "للرابطه", *attached("رابطه"), *attached("الرابطه"), *attached("للرابطه")}
+    assert set(with_proclitic("رابطه")) == with_article
+    assert {"وبالرابطه", "وللرابطه", "فبرابطه"} <= with_article
+    assert set(with_proclitic("الرابطه")) == {"للرابطه", *attached("الرابطه"), *attached("للرابطه")}
+    assert set(with_proclitic("الجو")) == attached("الجو")  # للجو is too short to read back
     assert with_proclitic("اب") == () == with_proclitic("cis")
 
 
-SHAPED = ["شويغو", "وقع وزير الدفاع الروسي سيرغي شويغو", 'منظومات "إس -300" مجانا', "الاجتماع الدوري الـ69", "لا"]
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("الامريكي", "امريكي"),
+        ("والامريكي", "امريكي"),
+        ("بالصواريخ", "صواريخ"),
+        ("وبالصواريخ", "صواريخ"),
+        ("للدول", "دول"),
+        ("وللدول", "دول"),
+        ("الو", "الو"),  # two letters must remain
+        ("وزير", "وزير"),  # a single proclitic is no article
+        ("فرنسيه", "فرنسيه"),
+        ("region", "region"),
+    ],
+)
+def test_bare_takes_off_the_article_and_what_is_attached_before_it(given, expected):
+    assert bare(given) == expected
+
+
+@pytest.mark.parametrize(
+    "char", ["\u00ad", "\u061c", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\u2066", "\ufeff"]
+)
+def test_format_characters_inside_a_word_are_removed(char):
+    assert tokenize(f"تسل{char}يم Kazakh{char}stan") == ["تسليم", "kazakhstan"]
+
+
+def test_an_underscore_splits_words_as_a_hyphen_does():
+    assert tokenize("S_300 S-300 إس_300") == ["s", "300", "s", "300", "اس", "300"]
+
+
+def test_a_numbers_english_plural_is_the_number():
+    assert stem("300s") == "300" == stem("300")
+    assert stem("1990s") == "1990"
+    assert stem("s") == stem_english("s")
+
+
+def test_typed_words_give_each_word_as_typed():
+    assert typed_words("«إيران»، Russia's S-300 وشوي\u200cغو") == {
+        "ايران": "إيران",
+        "russia": "Russia's",
+        "s": "s",
+        "300": "300",
+        "وشويغو": "وشويغو",
+    }
+
+
+SHAPED = ["شويغو", "وقع وزير الدفاع الروسي سيرغي شويغو", 'منظومات "إس -300" مجانا', "الاجتماع الدوري الـ69", "الدفاع"]
 
 
 @pytest.mark.parametrize("text", SHAPED)
 def test_what_the_visual_mode_draws_is_known_for_visual_order(text):
     drawn, _ = display(text, True)
-    assert in_visual_order(drawn)
-    assert not in_visual_order(text)
+    orders = [word_order(word) for word in drawn.split(" ")]
+    assert "visual" in orders and "logical" not in orders
+    assert {word_order(word) for word in text.split(" ")} == {None}  # base letters: no presentation forms
 
 
-def test_presentation_forms_in_logical_order_are_not_visual_order():
-    assert not in_visual_order("ﺷﻮﻳﻐﻮ")  # SHEEN INITIAL first, WAW FINAL last: as typed
-    assert in_visual_order("ﻮﻐﻳﻮﺷ")
-    assert in_visual_order("ﺭﺍﺩ")  # isolated letters only: no word tells, and presentation forms come from a screen
-    assert not in_visual_order("شويغو S-300")
+@pytest.mark.parametrize(
+    "word",
+    ["ﺷﻮﻳﻐﻮ", "ﺍﻟﺪﻓﺎﻉ", "ﺍﺗﻔﺎﻕ", "ﺍﺫﺭﺑﻴﺠﺎﻥ", "ﻭﺩﻓﺎﻉ", "ﻛﺎﺯﺍﺧﺴﺘﺎﻥ", "ﺍﻟـ69"],
+)
+def test_presentation_forms_in_logical_order_are_told_by_the_letters_inside(word):
+    assert word_order(word) == "logical"  # ﺍﻟﺪﻓﺎﻉ begins and ends with letters that join nothing
+    assert word_order(word[::-1]) == "visual"
+
+
+def test_a_word_whose_letters_join_nothing_says_no_order():
+    assert word_order("ﺭﺍﺩ") is None
+    assert word_order("شويغو") is None

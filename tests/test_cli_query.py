@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -249,7 +250,9 @@ def test_exact_turns_fuzzy_matching_off(run):
 @pytest.mark.parametrize(
     ("query", "stderr"),
     [
-        ("إيران", "facts: no facts matched; did you mean سيران for ايران?\n"),
+        ("إيران", "facts: no facts matched\n"),  # a word of Arabic: no misspelling of سيران (Seyran)
+        ("الأمريكي", "facts: no facts matched\n"),  # American, two edits from الأرميني (Armenian)
+        ("melting", "facts: no facts matched\n"),  # one edit from meeting
         ("Iran", "facts: no facts matched\n"),
         ("طهران", "facts: no facts matched\n"),
         ("Tehran", "facts: no facts matched\n"),
@@ -282,6 +285,20 @@ def test_a_claim_copied_from_what_the_tool_drew_finds_its_fact(run):
     assert (result.returncode, result.stdout) == (0, "ru-kz-s300-free\n")
     claim = json.loads(run("show", "ru-kz-s300-free", "--format", "json").stdout)["claim"]
     assert result.stderr.endswith(f"searched for {claim}\n")
+
+
+def test_a_query_that_is_not_utf8_is_a_usage_error(run):
+    result = run("search", "شويغو", os.fsdecode(b"\xff"))  # as `facts search شويغو $'\xff'` passes it
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "facts: QUERY: not UTF-8 text (byte 0xff); type it in a UTF-8 locale\n"
+
+
+def test_a_word_of_the_query_that_begins_with_a_dash_is_told_how_to_type(run):
+    result = run("search", "إس", "-300")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "quote the query, or put -- before it" in result.stderr and result.stderr.count("\n") == 1
+    assert run("search", "--", "إس", "-300").returncode == 0
+    assert "put -- before it" not in run("list", "-300").stderr  # the hint is search's
 
 
 @pytest.mark.parametrize(("control", "shown"), [("\u2067", "<U+2067>"), ("\x1c", "^\\")])
