@@ -11,9 +11,10 @@ Run from a checkout (git is needed for the release), where `facts` is installed:
   digit, stop words dropped, light10 on Arabic words, English words as they are; every word must match
   (operator AND) in one field holding the claim, the English claim, the quote and every spelling of the entities
   the fact involves; ranked by BM25 (k1 1.2, b 0.75).
-- released: the search of REV (default ef8b559, the code on main before issue 11), its modules imported from a
-  `git archive` of it in a temporary directory. It is given the facts in its own data model: `place` as an entity
-  id (issue 15 made it an object {"entity", "inferred"}).
+- released: the search of REV (default e04524e, the code on main just before issue 11 merged), its modules
+  imported from a `git archive` of it in a temporary directory. It is given the facts in its own data model: a
+  revision before issue 15 (ef8b559, say) reads `place` as an entity id, which issue 15 made an object
+  {"entity", "inferred"}; which one it reads is asked of its own `fact_entities`.
 
 Scores (tests/evaluation.py): recall and precision over the facts each positive query must find (facts it may
 find count as neither), mean reciprocal rank, and the negative queries that found anything.
@@ -44,7 +45,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from evaluation import Case, Scores, load_cases, score  # noqa: E402
 
-from facts_cli import arabic, query  # noqa: E402
+from facts_cli import arabic, lexicon, query  # noqa: E402
 from facts_cli.store import open_store  # noqa: E402
 
 Find = Callable[[str], list[str]]
@@ -52,9 +53,15 @@ STORE = open_store(REPO / "facts.json")
 
 
 def built(fuzzy: bool = True) -> Find:
+    """`facts search` as installed: the query read as the command reads it (visual order put back), then searched."""
     entities = query.EntityIndex(STORE.entities)
     index = query.SearchIndex(STORE.facts, entities)
-    return lambda text: [hit.fact["id"] for hit in query.search(STORE.facts, entities, text, index, fuzzy=fuzzy)]
+
+    def find(text: str) -> list[str]:
+        typed, _ = query.read_query(text.split(" "))
+        return [hit.fact["id"] for hit in query.search(STORE.facts, entities, typed, index, fuzzy=fuzzy)]
+
+    return find
 
 
 # The Lucene-equivalent baseline.
@@ -124,11 +131,22 @@ def released(revision: str) -> tuple[Find, ModuleType]:
     sys.modules["facts_released"] = package
     spec.loader.exec_module(package)
     old = importlib.import_module("facts_released.query")
-    facts = [{**fact, "place": _place_id(fact.get("place"))} for fact in STORE.facts]
+    facts = STORE.facts
+    if not _reads_place_objects(old):
+        facts = [{**fact, "place": _place_id(fact.get("place"))} for fact in STORE.facts]
     entities = old.EntityIndex(STORE.entities)
     index = old.SearchIndex(facts, entities)
     find = lambda text: [hit.fact["id"] for hit in old.search(facts, entities, text, index)]  # noqa: E731
     return find, importlib.import_module("facts_released.arabic")
+
+
+def _reads_place_objects(old_query: ModuleType) -> bool:
+    """Whether a release's search takes `place` as an object (issue 15 on), as its `fact_entities` says."""
+    probe = {"id": "probe", "participants": [], "place": {"entity": "probe-place", "inferred": False}}
+    try:
+        return "probe-place" in old_query.fact_entities(probe)
+    except (TypeError, AttributeError):  # a set cannot hold the object: the release reads an id
+        return False
 
 
 def _place_id(place: Any) -> Any:
@@ -143,17 +161,30 @@ def _identity(token: str) -> str:
 def ablations(old_arabic: ModuleType) -> dict[str, list[tuple[ModuleType, str, Any]]]:
     return {
         "accusative alif": [(arabic, "accusative_alif", _identity)],
+        "suffix leaves three letters": [(arabic, "SUFFIX_KEEPS", 2)],
         "hamza seat": [(arabic, "hamza_seat", _identity)],
         "past-tense ت": [(arabic, "feminine_past", _identity)],
+        "present-tense ي ت": [(query, "PRESENT_TENSE", "")],
+        "two proclitics (words)": [(query, "_STACKED", ("", ""))],
+        "format characters removed": [(arabic, "_TO_FOLD", _without_format())],
         "و only before a word": [(arabic, "PREFIXES", (*arabic.PREFIXES, "و")), (query, "STORE_PROCLITICS", "بلكف")],
         "Snowball English": [(arabic, "stem_english", old_arabic.stem_english)],
         "possessive 's": [(arabic, "_POSSESSIVE", r"(?!)")],
+        "English verb in -en": [(query, "VERB_OF_NOUN_FROM", 1000)],
         "irregular forms": [(arabic, "IRREGULAR", {})],
         "American to British": [(arabic, "_AMERICAN", {}), (arabic, "_IZE", r"(?!)()")],
         "names: other spellings": [(query, "EntityIndex", _WithoutOtherSpellings)],
         "names: with a proclitic": [(query, "with_proclitic", lambda token: [])],
         "fuzzy: same first letter": [(query, "close_words", _any_start(query.close_words))],
+        "fuzzy: without the article": [(query, "bare", _identity)],
+        "fuzzy: common words refused": [(lexicon, "is_common", lambda word: False)],
+        "fuzzy: two edits from 8": [(query, "FUZZY_TWO_EDITS_FROM", 1000)],
     }
+
+
+def _without_format() -> re.Pattern[str]:
+    """The folding pattern without the format characters: they stay in words, and split them (`\\w` has none)."""
+    return re.compile("[" + "".join(re.escape(c) for c in arabic._FOLDED if c not in arabic._FORMAT_SET) + "]")
 
 
 class _WithoutOtherSpellings(query.EntityIndex):
@@ -187,6 +218,7 @@ def switched_off(changes: list[tuple[Any, str, Any]]) -> Iterator[None]:
 
 def _clear_caches() -> None:
     arabic.stem.cache_clear()
+    arabic.with_proclitic.cache_clear()
     arabic._british_stems.cache_clear()
 
 
@@ -206,7 +238,7 @@ def by_category(cases: list[Case], systems: dict[str, Find]) -> None:
         cells = []
         for find in systems.values():
             scores = score(find, chosen)
-            cells.append(f"{scores.negatives_hit:9d}" if category == "negative" else f"{scores.recall:9.3f}")
+            cells.append(f"{scores.negatives_hit:9d}" if chosen[0].negative else f"{scores.recall:9.3f}")
         print(f"{category:26} {len(chosen):7d} " + " ".join(cells))
 
 
@@ -220,7 +252,7 @@ def details(name: str, scores: Scores) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--released", default="ef8b559", metavar="REV", help="the release to compare (git revision)")
+    parser.add_argument("--released", default="e04524e", metavar="REV", help="the release to compare (git revision)")
     parser.add_argument("--details", action="store_true", help="list what each system missed and found wrongly")
     options = parser.parse_args()
     cases = load_cases()
