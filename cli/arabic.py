@@ -90,7 +90,7 @@ def tokenize(text: str) -> list[str]:
 
 # What is no part of a word as typed, around it: punctuation and symbols (not harakat, which are no `\w`).
 _NOT_IN_WORD = r"[^\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]+"
-_AROUND_WORD = re.compile(f"^{_NOT_IN_WORD}|{_NOT_IN_WORD}$")
+_AROUND_WORD = f"^{_NOT_IN_WORD}|{_NOT_IN_WORD}$"
 
 
 def typed_words(text: str) -> dict[str, str]:
@@ -101,7 +101,7 @@ def typed_words(text: str) -> dict[str, str]:
     for piece in text.split():
         words = tokenize(piece)
         if len(words) == 1:
-            typed.setdefault(words[0], "".join(c for c in _AROUND_WORD.sub("", piece) if c not in _FORMAT_SET))
+            typed.setdefault(words[0], "".join(c for c in re.sub(_AROUND_WORD, "", piece) if c not in _FORMAT_SET))
         for word in words:
             typed.setdefault(word, word)
     return typed
@@ -344,13 +344,19 @@ def with_proclitic(token: str) -> tuple[str, ...]:
 
 # The article, alone or after a conjunction, a preposition or both (`ال`, `وال`, `بال`, `وبال`, `لل`, `ولل`):
 # always a prefix, and no part of what a misspelling changes.
-_ARTICLE = re.compile("^[وف]?(?:[بك]?ال|لل)")
+_ARTICLE = "^[وف]?(?:[بك]?ال|لل)"
+
+
+@cache
+def _article() -> re.Pattern[str]:
+    """_ARTICLE compiled, on the fuzzy path only (bare is called for every word of the store there)."""
+    return re.compile(_ARTICLE)
 
 
 def bare(token: str) -> str:
     """A normalised word without the article and what is attached before it (`الامريكي` is `امريكي`, `وبالصواريخ`
     `صواريخ`), when two letters remain: what fuzzy matching compares, counts and takes the first letter of."""
-    match = _ARTICLE.match(token)
+    match = _article().match(token)
     return token[match.end() :] if match and len(token) - match.end() >= 2 else token
 
 

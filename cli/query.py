@@ -700,34 +700,34 @@ def query_terms(query: str, entities: EntityIndex) -> tuple[list[tuple[list[str]
 
 class Searched:
     """What a search found, and what it did to find it: the words it matched fuzzily (each with the words of the
-    store it took it for), and the words that matched nothing (each with close words to suggest); `typed` gives
-    each word of the query as it was typed, for saying so.
+    store it took it for), and the words that matched nothing (each with close words to suggest); `query` is the
+    query as typed, whose words these say as they were typed (arabic.typed_words, worked out only to say them).
 
     A plain class (and read_query gives a plain tuple): defining a NamedTuple costs 0.14 ms at every start-up."""
 
-    __slots__ = ("fuzzy", "hits", "typed", "unmatched")
+    __slots__ = ("fuzzy", "hits", "query", "unmatched")
 
     def __init__(
-        self,
-        hits: list[Hit],
-        fuzzy: dict[str, list[str]],
-        unmatched: dict[str, list[str]],
-        typed: dict[str, str] | None = None,
+        self, hits: list[Hit], fuzzy: dict[str, list[str]], unmatched: dict[str, list[str]], query: str = ""
     ) -> None:
-        self.hits, self.fuzzy, self.unmatched, self.typed = hits, fuzzy, unmatched, typed or {}
+        self.hits, self.fuzzy, self.unmatched, self.query = hits, fuzzy, unmatched, query
 
     def notes(self) -> list[str]:
         """Lines for stderr, one per kind: the fuzzy matches that the hits rest on."""
         if not self.hits or not self.fuzzy:
             return []
-        taken = "; ".join(f"{self.typed.get(word, word)} as {' or '.join(to)}" for word, to in self.fuzzy.items())
+        typed = typed_words(self.query)
+        taken = "; ".join(f"{typed.get(word, word)} as {' or '.join(to)}" for word, to in self.fuzzy.items())
         return [f"matched {taken}"]
 
     def hint(self) -> str:
         """What "no facts matched" goes on to say: the close words of the store for each word that matched
         nothing; empty when there are hits or no close words."""
-        close = [f"{' or '.join(to)} for {self.typed.get(word, word)}" for word, to in self.unmatched.items() if to]
-        return f"did you mean {', '.join(close)}?" if close and not self.hits else ""
+        if self.hits or not any(self.unmatched.values()):
+            return ""
+        typed = typed_words(self.query)
+        close = [f"{' or '.join(to)} for {typed.get(word, word)}" for word, to in self.unmatched.items() if to]
+        return f"did you mean {', '.join(close)}?"
 
 
 def suggestions(word: str, vocabulary: Iterable[str]) -> list[str]:
@@ -790,16 +790,15 @@ def run_search(
             found[word] = matches = matches if allowed is None else {p: m for p, m in matches.items() if p in allowed}
         per_term.append(matches)
         matching = set(matches) if matching is None else matching.intersection(matches)
-    typed = typed_words(query)
     if matching is None:
-        return Searched([], taken, unmatched, typed)
+        return Searched([], taken, unmatched, query)
     hits = []
     for position in order if allowed is not None else sorted(matching):
         if position in matching:
             matched = [term[position] for term in per_term]
             fact = index.facts[position]
             hits.append(Hit(fact, sum(weight for weight, _ in matched), tuple(why for _, why in matched)))
-    return Searched(sorted(hits, key=lambda hit: -hit.score) if ranked else hits, taken, unmatched, typed)
+    return Searched(sorted(hits, key=lambda hit: -hit.score) if ranked else hits, taken, unmatched, query)
 
 
 def search(
@@ -817,8 +816,8 @@ def search(
 
 # A note on stderr is one line: a query put back from visual order is echoed up to this many words.
 _ECHOED_WORDS = 12
-_LETTER = re.compile(r"[^\W\d_]")
-_NOT_TEXT = re.compile("[\ud800-\udfff]")
+# A letter (no digit, no underscore); compiled on first use, as a query in presentation forms needs it.
+_LETTER = r"[^\W\d_]"
 
 
 def read_query(words: Sequence[str]) -> tuple[str, list[str]]:
@@ -832,11 +831,12 @@ def read_query(words: Sequence[str]) -> tuple[str, list[str]]:
     UsageProblem for a query that is not text (a byte that is not UTF-8, which Python's arguments hold as a lone
     surrogate)."""
     text = " ".join(words)
-    bad = _NOT_TEXT.search(text)
-    if bad:
-        byte = ord(bad[0]) - 0xDC00
-        shown = f"byte 0x{byte:02x}" if 0x80 <= byte <= 0xFF else f"U+{ord(bad[0]):04X}"
-        raise UsageProblem(f"QUERY: not UTF-8 text ({shown}); type it in a UTF-8 locale")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate: what no text holds
+        bad = ord(text[error.start])
+        shown = f"byte 0x{bad - 0xDC00:02x}" if 0xDC80 <= bad <= 0xDCFF else f"U+{bad:04X}"
+        raise UsageProblem(f"QUERY: not UTF-8 text ({shown}); type it in a UTF-8 locale") from None
     if not text or max(text) < "\ufb50":
         return text, []
     pieces = text.split(" ")
@@ -848,7 +848,7 @@ def read_query(words: Sequence[str]) -> tuple[str, list[str]]:
     undecided = "visual" if orders.count("visual") >= orders.count("logical") else "logical"
     kinds = []
     for piece, order in zip(pieces, orders, strict=True):
-        if order is None and not _LETTER.search(piece):
+        if order is None and not re.search(_LETTER, piece):
             kinds.append("neutral")
         elif order is None and re.search(PRESENTATION, piece):
             kinds.append(undecided)
