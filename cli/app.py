@@ -265,7 +265,12 @@ def graph(run: Run, selection: FactSelection) -> GraphView:
     if run.format == "png" and run.streams.is_tty:
         raise UsageProblem("png is binary: redirect it to a file (facts graph --format png > graph.png)")
     store = run.store()
-    return graph_view(select_facts(store, selection), store, selection.lang)
+    if not selection.entities:
+        return graph_view(select_facts(store, selection), store, selection.lang)
+    index = EntityIndex(store.entities)
+    facts = select_facts(store, selection, index)
+    focus = {entity: None for name in selection.entities for entity in sorted(index.resolve(name))}
+    return graph_view(facts, store, selection.lang, list(focus))
 
 
 ENTITY_FIELDS = (*record_fields("entity"), "fact_count")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cache
+from itertools import pairwise
 from typing import Any, NamedTuple, TextIO
 
-from .errors import MissingProgram, ProgramFailed
+from .errors import MissingProgram, ProgramFailed, UsageProblem
 from .model import Record, entity_references
 from .vocabulary import ENTITY_KINDS, FACT_TYPES, ROLES, STATUSES, Term
 from .writers import plain_cell, write_json
@@ -73,8 +74,13 @@ def term_label(vocabulary: dict[str, Term], key: Any, lang: str) -> str:
 
 
 def roles_label(roles: Sequence[str], lang: str) -> str:
-    """The roles of a link in `lang`, comma-separated."""
-    return _SEPARATORS.get(lang, ", ").join(term_label(LINK_ROLES, role, lang) for role in roles)
+    """The roles of a link in `lang`, comma-separated; a participant without a role (`""`) adds none."""
+    return _SEPARATORS.get(lang, ", ").join(term_label(LINK_ROLES, role, lang) for role in roles if role)
+
+
+def tied_label(name: str, roles: str) -> str:
+    """An entity with its roles, as the outline names the others a fact ties: `Russia (Party)`, or `Russia`."""
+    return f"{name} ({roles})" if roles else name
 
 
 def fact_roles(fact: Record) -> dict[str, list[str]]:
@@ -195,45 +201,85 @@ MERMAID_SHAPES = {
     "document": ('[\\"', '"\\]'),
 }
 UNKNOWN_SHAPE, UNKNOWN_MERMAID = "egg", ('(("', '"))')
+# Thirteen fills told apart: the most distant of the light colours (black text on each at a contrast of 8 or more)
+# by CIEDE2000, at least 16 from each other and from white (the fill of an unknown type); then given to the types
+# by sense (an agreement blue, a meeting green, a threat red). The old ColorBrewer tints were 3 apart (statement and
+# publication) and 4 (agenda and policy).
 FACT_COLOURS = {
-    "agreement": "#9ecae1",
-    "meeting": "#a1d99b",
-    "agenda": "#d9d9d9",
-    "integration": "#fdd0a2",
-    "cooperation": "#fdae6b",
-    "delivery": "#fc9272",
-    "facility-use": "#bcbddc",
-    "adoption": "#c7e9c0",
-    "policy": "#dadaeb",
-    "assessment": "#fee391",
-    "threat": "#fb6a4a",
-    "statement": "#f0f0f0",
-    "publication": "#ffffff",
+    "agreement": "#90b2eb",
+    "meeting": "#8cc644",
+    "agenda": "#a7b897",
+    "integration": "#0dcbc3",
+    "cooperation": "#b2e1ea",
+    "delivery": "#fd9320",
+    "facility-use": "#e08af3",
+    "adoption": "#c0fdcc",
+    "policy": "#ebcce7",
+    "assessment": "#f3f55d",
+    "threat": "#f78c9e",
+    "statement": "#e0bba8",
+    "publication": "#d1ad41",
 }
 UNKNOWN_COLOUR = "#ffffff"
 STATUS_LINES = {"done": "solid", "ongoing": "dashed", "planned": "dotted"}
 LINK_LINES = {SPEAKER: "dashed", PLACE: "dotted"}
 assert set(DOT_SHAPES) == set(MERMAID_SHAPES) == set(ENTITY_KINDS) and set(FACT_COLOURS) == set(FACT_TYPES)
 assert set(STATUS_LINES) == set(STATUSES)
-FONT = "sans-serif"
+FONT = "DejaVu Sans,sans-serif"
+"""DejaVu Sans draws Arabic, Latin and the digits in one font (a fallback font's joins differ)."""
+ACTORS = frozenset({"person", "country", "organisation"})
+"""The kinds drawn left of the facts (who); every other kind, right of them (what, where)."""
+LINE_LENGTH = 24
+"""A name longer than this many characters is drawn on several lines, broken between words."""
+
+# The layout: Graphviz's `dot` (layered), left to right: who (people, states, bodies), the facts, what and where.
+# sfdp, force-directed, drew the whole article 2,178 points wide: a tangle, its text 4 pixels high at the width
+# GitHub shows a README picture; three columns are narrow and tall, and read at that width.
+LAYOUT = {
+    "rankdir": "LR",
+    "ranksep": "0.2",
+    "nodesep": "0.08",
+    "splines": "true",
+    "newrank": "true",
+    "pad": "0.15",
+    "fontname": FONT,
+}
+LARGE_LAYOUT = {"splines": "line", "mclimit": "0.1", "nslimit": "1", "nslimit1": "1", "searchsize": "10"}
+"""Past LARGE_LINKS links, straight lines and a short search for fewer crossings. Measured (Graphviz 2.43, svg): the
+bundled store's 28 facts repeated 36 times (3,698 links, every fact about the same hubs) took 31.5 s to draw with
+the full settings, 5.6 s with these; its facts grown with other entities (benchmarks/scale.py, 1,000 facts, 3,682
+links) 4.0 s and 2.7 s."""
+LARGE_LINKS = 400
+MAX_LINKS = 4000
+"""A picture of more links is refused, with a hint to filter: no one reads it, and `dot` takes minutes (3,000 grown
+facts, 10,959 links: 44 s with the relaxed settings; sfdp, the layout before, 161 s)."""
+DOT_TIMEOUT, DOT_TIMEOUT_VAR = 60.0, "FACTS_DOT_TIMEOUT"
+"""Seconds `dot` may draw before it is stopped: the last guard, past the size's."""
 
 LEGEND = {"ar": "دليل الرموز", "en": "Legend"}
-LEGEND_COLUMNS = 5
 _CONTROLS = (range(0x20), range(0x7F, 0xA0), range(0xD800, 0xE000))  # C0, DEL and C1, lone surrogates
+_NO_PICTURE = (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0xD800, 0xE000))
+"""What no picture Graphviz makes can hold: C0 controls but tab, line feed and carriage return, DEL (SVG is XML, in
+which they are no characters) and lone surrogates (no UTF-8 for them: Pango is handed invalid text)."""
 
 
 @cache
 def _dot_escapes() -> dict[int, str]:
     """DOT: a quoted string is read back as exactly the text: `\\` and `"` escaped as the DOT language says, `&` as
     `&amp;` (Graphviz reads character references in labels), and every control character as a character
-    reference, so that a DOT file holds none. Nothing else is changed: the text stays in logical order, unshaped.
-    Made when first used (2,000 entries: a thousandth of a second that other formats need not pay)."""
+    reference, so that a DOT file holds none. The characters no picture can hold (`_NO_PICTURE`) are written as the
+    sanitiser shows them (`^[`, `<U+D800>`), so that `dot` draws every DOT facts writes into a well-formed SVG.
+    Nothing else is changed: the text stays in logical order, unshaped. Made when first used (2,000 entries: a
+    thousandth of a second that other formats need not pay)."""
+    from .sanitize import sanitize
+
     table = {code: f"&#{code};" for codes in _CONTROLS for code in codes}
+    table.update({code: sanitize(chr(code)).replace("&", "&amp;") for code in _NO_PICTURE})
     return {**table, ord("\\"): "\\\\", ord('"'): '\\"', ord("&"): "&amp;"}
 
 
 def dot_string(text: str) -> str:
-    """`text` as a DOT quoted string that Graphviz reads back as exactly `text`."""
+    """`text` as a DOT quoted string that Graphviz reads back as `text` (as `_dot_escapes` says)."""
     return '"' + text.translate(_dot_escapes()) + '"'
 
 
@@ -249,50 +295,82 @@ def drawn(text: str) -> str:
     return f"\u2067{text}\u2069" if has_rtl(text) and is_rtl(text) else text
 
 
+def _lines(text: str) -> list[str]:
+    """A name for a picture, broken between words into lines of about LINE_LENGTH characters."""
+    import textwrap
+
+    return textwrap.wrap(text, LINE_LENGTH, break_long_words=False, break_on_hyphens=False) or [text]
+
+
 def _as_stored(text: str) -> str:
     return text
 
 
-def _attributes(label: str, pairs: dict[str, str]) -> str:
-    return "[" + ", ".join([f"label={label}", *(f"{name}={dot_string(value)}" for name, value in pairs.items())]) + "]"
+def _label(parts: Sequence[str], for_drawing: bool) -> str:
+    """A DOT label of lines (DOT's `\\n` between the escaped strings); for drawing, each line made inert and
+    isolated, and a long one broken between words."""
+    if for_drawing:  # made inert first, so that a line feed in a name is shown, not taken for a space
+        from .sanitize import sanitize
+
+        parts = [drawn(line) for part in parts for line in _lines(sanitize(part))]
+    return '"' + "\\n".join(dot_string(part)[1:-1] for part in parts) + '"'
+
+
+def _attributes(label: str | None, pairs: dict[str, str]) -> str:
+    items = [f"label={label}"] if label is not None else []
+    return "[" + ", ".join([*items, *(f"{name}={dot_string(value)}" for name, value in pairs.items())]) + "]"
+
+
+def _graph_attributes(graph: Graph) -> dict[str, str]:
+    if len(graph.links) > LARGE_LINKS:
+        return {**LAYOUT, **LARGE_LAYOUT}
+    return dict(LAYOUT)
 
 
 def write_dot(graph: Graph, out: TextIO, *, for_drawing: bool = False) -> None:
-    """The graph in Graphviz's DOT language: entities shaped by kind, facts filled by type and outlined by status,
-    speaker and place links dashed and dotted, and a legend of the kinds and types drawn. Text as stored; with
-    `for_drawing`, made inert and isolated as `drawn` says, for the SVG and PNG `dot` makes."""
+    """The graph in Graphviz's DOT language, laid out left to right: the entities that act (people, states,
+    bodies), the facts, the others (systems, documents, facilities, places). Entities shaped by kind, facts filled
+    by type and outlined by status, speaker and place links dashed and dotted, each node's full name or claim as its
+    tooltip, and a legend of the kinds, types and statuses drawn. Text as stored; with `for_drawing`, made inert and
+    isolated as `drawn` says, a long name on several lines, for the SVG and PNG `dot` makes."""
     text = drawn if for_drawing else _as_stored
-    names = _dot_names(graph, text)
+    names = _dot_names(graph)
     out.write("graph facts {\n")
-    # sfdp (a force-directed layout) draws the hubs (Russia, Shoigu, Kazakhstan) with their facts around them; dot's
-    # layers put 28 facts in one column and their 29 entities in the next.
-    out.write(f'  graph [layout=sfdp, overlap=false, splines=true, sep="+6", fontname="{FONT}"];\n')
+    settings = ", ".join(f"{name}={dot_string(value)}" for name, value in _graph_attributes(graph).items())
+    out.write(f"  graph [{settings}];\n")
     out.write(f'  node [fontname="{FONT}", fontsize=11, margin="0.08,0.03"];\n')
     out.write(f'  edge [fontname="{FONT}", fontsize=9, color="#666666", fontcolor="#333333"];\n')
+    actors = set()
     for node in graph.nodes:
         if node.group == ENTITY:
-            attributes = _attributes(dot_string(text(node.label)), {"shape": DOT_SHAPES.get(node.kind, UNKNOWN_SHAPE)})
+            if node.kind in ACTORS:
+                actors.add(node.id)
+            tooltip = f"{node.label} ({node.record})" if node.label != node.record else node.record
+            pairs = {"shape": DOT_SHAPES.get(node.kind, UNKNOWN_SHAPE), "tooltip": text(tooltip)}
+            attributes = _attributes(_label([node.label], for_drawing), pairs)
         else:
-            # The type's label over the fact's id: DOT's `\n` joins the two escaped strings.
-            label = dot_string(text(node.label))[:-1] + "\\n" + dot_string(text(node.record))[1:]
             style = f"filled,rounded,{STATUS_LINES.get(node.status, 'solid')}"
-            attributes = _attributes(label, {"shape": "box", "style": style, "fillcolor": _fill(node.kind)})
+            pairs = {"shape": "box", "style": style, "fillcolor": _fill(node.kind), "tooltip": text(node.text)}
+            attributes = _attributes(_label([node.label, node.record], for_drawing), pairs)
         out.write(f"  {names[node.id]} {attributes};\n")
     for link in graph.links:
         style = {"style": LINK_LINES[link.roles[0]]} if link.roles and link.roles[0] in LINK_LINES else {}
-        label = dot_string(text(roles_label(link.roles, graph.lang)))
-        out.write(f"  {names[link.source]} -- {names[link.target]} {_attributes(label, style)};\n")
-    _write_dot_legend(graph, out, text)
+        label = roles_label(link.roles, graph.lang)
+        attributes = _attributes(dot_string(text(label)) if label else None, style)
+        # `dot` ranks an edge's tail left of its head: an actor's links run into the fact, the others' out of it.
+        ends = (link.target, link.source) if link.target in actors else (link.source, link.target)
+        out.write(f"  {names[ends[0]]} -- {names[ends[1]]} {attributes};\n")
+    _write_dot_legend(graph, out, for_drawing)
     out.write("}\n")
 
 
-def _dot_names(graph: Graph, text: Any) -> dict[str, str]:
-    """Each node's name in DOT: its id, quoted (made inert for drawing, and then kept unique)."""
+def _dot_names(graph: Graph) -> dict[str, str]:
+    """Each node's name in DOT: its id as a DOT string (a store's ids are any text), kept unique."""
     names: dict[str, str] = {}
     taken: set[str] = set()
     for node in graph.nodes:
-        name = dot_string(text(node.id))
-        while name in taken:  # only when making two ids inert made them one
+        name = dot_string(node.id)
+        while name in taken:  # only when escaping made two ids one (a lone surrogate and its visible escape)
             name = name[:-1] + '#"'
         taken.add(name)
         names[node.id] = name
@@ -303,37 +381,49 @@ def _fill(fact_type: str) -> str:
     return FACT_COLOURS.get(fact_type, UNKNOWN_COLOUR)
 
 
-def _write_dot_legend(graph: Graph, out: TextIO, text: Any) -> None:
-    """A legend of the entity kinds, fact types and statuses in the graph, each drawn as in the graph and labelled in
-    its language, held in a grid by invisible links (the layout would scatter unlinked nodes)."""
+def _write_dot_legend(graph: Graph, out: TextIO, for_drawing: bool) -> None:
+    """A legend, framed and titled, of the entity kinds, fact types and statuses in the graph, each drawn as in the
+    graph and labelled in its language, and of the speaker's and the place's lines: kinds in the column of the
+    entities, types in that of the facts (invisible links hold the columns)."""
     kinds = [kind for kind in ENTITY_KINDS if any(node.kind == kind for node in graph.entities())]
     types = [kind for kind in FACT_TYPES if any(node.kind == kind for node in graph.facts())]
     statuses = [status for status in STATUSES if any(node.status == status for node in graph.facts())]
     if not kinds and not types:
         return
-    title = dot_string(text(LEGEND.get(graph.lang, LEGEND["en"])))
+    text = drawn if for_drawing else _as_stored
     out.write("  subgraph cluster_legend {\n")
-    names = [dot_string("legend")]
-    out.write(f"    {names[0]} [label={title}, shape=plaintext, fontsize=13];\n")
+    title = dot_string(text(LEGEND.get(graph.lang, LEGEND["en"])))
+    out.write(f'    label={title}; fontsize=12; color="#999999"; style=rounded; margin=8;\n')
+    out.write("    node [fontsize=9, height=0.3, width=0.6];\n")
+    half = (len(types) + 1) // 2
+    columns: list[list[str]] = [[], [], [], []]  # kinds, types in two columns, statuses and lines
+
+    def item(column: int, name: str, label: str, pairs: dict[str, str]) -> None:
+        columns[column].append(dot_string(name))
+        out.write(f"    {columns[column][-1]} {_attributes(dot_string(text(label)), pairs)};\n")
+
     for kind in kinds:
-        names.append(dot_string(f"legend:kind:{kind}"))
-        label = dot_string(text(term_label(ENTITY_KINDS, kind, graph.lang)))
-        out.write(f"    {names[-1]} {_attributes(label, {'shape': DOT_SHAPES[kind]})};\n")
-    for kind in types:
-        names.append(dot_string(f"legend:type:{kind}"))
-        label = dot_string(text(term_label(FACT_TYPES, kind, graph.lang)))
+        item(0, f"legend:kind:{kind}", term_label(ENTITY_KINDS, kind, graph.lang), {"shape": DOT_SHAPES[kind]})
+    for index, kind in enumerate(types):
         style = {"shape": "box", "style": "filled,rounded", "fillcolor": FACT_COLOURS[kind]}
-        out.write(f"    {names[-1]} {_attributes(label, style)};\n")
+        item(1 if index < half else 2, f"legend:type:{kind}", term_label(FACT_TYPES, kind, graph.lang), style)
     for status in statuses:
-        names.append(dot_string(f"legend:status:{status}"))
-        label = dot_string(text(term_label(STATUSES, status, graph.lang)))
         style = {"shape": "box", "style": f"rounded,{STATUS_LINES[status]}"}
-        out.write(f"    {names[-1]} {_attributes(label, style)};\n")
-    for index, name in enumerate(names):
-        if index % LEGEND_COLUMNS:
-            out.write(f"    {names[index - 1]} -- {name} [style=invis];\n")
-        if index >= LEGEND_COLUMNS:
-            out.write(f"    {names[index - LEGEND_COLUMNS]} -- {name} [style=invis];\n")
+        item(3, f"legend:status:{status}", term_label(STATUSES, status, graph.lang), style)
+    lines = [role for role in (SPEAKER, PLACE) if any(link.roles[:1] == (role,) for link in graph.links)]
+    for role in lines:
+        item(3, f"legend:link:{role}", term_label(LINK_ROLES, role, graph.lang), {"shape": "plaintext"})
+        end = dot_string(f"legend:link:{role}:end")
+        out.write(f'    {end} [label="", shape=point, width=0.05];\n')
+        out.write(f"    {columns[3][-1]} -- {end} [style={LINK_LINES[role]}];\n")
+    for column in columns:  # a column is a rank (left to right), its order held by links within it
+        if column:
+            out.write(f"    {{rank=same; {'; '.join(column)}}}\n")
+        for above, below in pairwise(column):  # left to right, a link within a rank runs upwards
+            out.write(f"    {below} -- {above} [style=invis];\n")
+    filled = [column for column in columns if column]
+    for left, right in pairwise(filled):
+        out.write(f"    {left[0]} -- {right[0]} [style=invis];\n")
     out.write("  }\n")
 
 
@@ -360,6 +450,7 @@ def write_mermaid(graph: Graph, out: TextIO) -> None:
     names): the labels carry the names and the fact ids."""
     names = {node.id: f"e{index}" for index, node in enumerate(graph.entities(), 1)}
     names.update({node.id: f"f{index}" for index, node in enumerate(graph.facts(), 1)})
+    actors = {node.id for node in graph.entities() if node.kind in ACTORS}
     out.write("flowchart LR\n")
     for node in graph.nodes:
         if node.group == ENTITY:
@@ -372,7 +463,11 @@ def write_mermaid(graph: Graph, out: TextIO) -> None:
     for link in graph.links:
         line = "-.-" if link.roles and link.roles[0] in LINK_LINES else "---"
         label = mermaid_string(roles_label(link.roles, graph.lang))
-        out.write(f'  {names[link.source]} {line}|"{label}"| {names[link.target]}\n')
+        edge = f'{line}|"{label}"|' if label else line  # a participant without a role: a link without a label
+        # As in DOT: an actor's link runs into the fact, the others' out of it, so that the layout (left to right)
+        # has three columns, not two of which one is as long as the article has facts.
+        ends = (link.target, link.source) if link.target in actors else (link.source, link.target)
+        out.write(f"  {names[ends[0]]} {edge} {names[ends[1]]}\n")
     members: dict[str, list[str]] = {}
     for node in graph.facts():
         members.setdefault(_class_of("type", node.kind, FACT_COLOURS), []).append(names[node.id])
@@ -414,20 +509,124 @@ def require_dot() -> str:
     return path
 
 
+def dot_timeout() -> float:
+    """How many seconds `dot` may draw: `$FACTS_DOT_TIMEOUT`, else DOT_TIMEOUT; UsageProblem when it is not a
+    number of seconds."""
+    import math
+    import os
+
+    value = os.environ.get(DOT_TIMEOUT_VAR, "").strip()
+    if not value:
+        return DOT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise UsageProblem(f"{DOT_TIMEOUT_VAR}: {value!r} is not a number of seconds (more than 0)")
+    return seconds
+
+
 def draw(graph: Graph, picture: str) -> bytes:
-    """The picture (`svg` or `png`) `dot` draws of the graph."""
+    """The picture (`svg` or `png`) `dot` draws of the graph. Refused past MAX_LINKS links; `dot` stopped after
+    `dot_timeout()` seconds; a `dot` killed by a signal is named with it; and when `facts` is told to stop (SIGTERM,
+    SIGINT, SIGHUP), `dot` is stopped too before it goes."""
     import io
     import subprocess
 
+    timeout = dot_timeout()
+
+    if len(graph.links) > MAX_LINKS:
+        raise UsageProblem(
+            f"{len(graph.links)} links are too many to draw (at most {MAX_LINKS}): narrow the graph (--entity, "
+            "--type, --by, --since...), or use --format dot, json or mermaid"
+        )
     source = io.StringIO()
     write_dot(graph, source, for_drawing=True)
+    command = [require_dot(), f"-T{RENDERERS[picture]}"]
+    with _stopping() as stopping:  # before `dot` starts: a signal that comes as it starts stops it too
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as error:
+            raise MissingProgram(f"cannot run Graphviz's `{DOT_PROGRAM}`: {error.strerror or error}") from None
+        stopping.process = process
+        try:
+            output, errors = process.communicate(source.getvalue().encode("utf-8"), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise ProgramFailed(
+                f"Graphviz's `{DOT_PROGRAM}` was stopped after {timeout:g} s ({len(graph.links)} links): narrow the "
+                "graph (--entity, --type, --by...), or use --format dot"
+            ) from None
+    if process.returncode < 0:
+        raise ProgramFailed(f"Graphviz's `{DOT_PROGRAM}` {_killed_by(-process.returncode)}")
+    if process.returncode != 0:
+        said = errors.decode("utf-8", "replace").strip().splitlines()
+        last = said[-1] if said else ""
+        raise ProgramFailed(f"Graphviz's `{DOT_PROGRAM}` failed (exit {process.returncode}): {last}")
+    return output
+
+
+def _killed_by(number: int) -> str:
+    """`was killed by SIGKILL`, `crashed (SIGSEGV, segmentation fault)`: how `dot` ended by a signal."""
+    import signal
+
     try:
-        done = subprocess.run(
-            [require_dot(), f"-T{RENDERERS[picture]}"], input=source.getvalue().encode("utf-8"), capture_output=True
-        )
-    except OSError as error:
-        raise MissingProgram(f"cannot run Graphviz's `{DOT_PROGRAM}`: {error.strerror or error}") from None
-    if done.returncode != 0:
-        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ProgramFailed(f"Graphviz's `{DOT_PROGRAM}` failed (exit {done.returncode}): {said[-1] if said else ''}")
-    return done.stdout
+        name = signal.Signals(number).name
+    except ValueError:
+        name = f"signal {number}"
+    if number in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        return f"was killed by {name}"
+    what = signal.strsignal(number)
+    return f"crashed ({name}, {what.lower()})" if what else f"crashed ({name})"
+
+
+STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
+
+
+class _Stopped(BaseException):
+    """A signal that stops `facts` arrived while `dot` drew."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+class _stopping:
+    """While `dot` draws: a signal that stops `facts` stops `dot` first (killed and waited for, so that none is left
+    drawing with no one to read it), then `facts` ends as that signal says (its own handler, or the default)."""
+
+    def __init__(self) -> None:
+        self.process: Any = None
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _stopping:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():  # only there can a handler be set
+            for name in STOP_SIGNALS:
+                number = getattr(signal, name, None)
+                if number is not None and signal.getsignal(number) is not signal.SIG_IGN:  # nohup's SIGHUP stays so
+                    self.previous[number] = signal.signal(number, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(number: int, frame: Any) -> None:
+        raise _Stopped(number)
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        import os
+        import signal
+
+        if error is not None and self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+        if isinstance(error, _Stopped):
+            previous = self.previous.get(error.number)
+            if callable(previous):
+                previous(error.number, None)  # Python's own for SIGINT: KeyboardInterrupt, exit 130
+            os.kill(os.getpid(), error.number)  # the default: ended by the signal, as the shell expects

@@ -469,7 +469,7 @@ def render_graph(view: GraphView, console: Console, *, visual: bool = False) -> 
     """A graph as an outline for people: entity by entity, most facts first, the facts that involve it (id, type,
     its roles in it) and, below each, the others the fact ties it to, with their roles. Printed an entity at a
     time, so that a long outline starts to show (in the pager) at once."""
-    from .graph import roles_label, term_label
+    from .graph import roles_label, term_label, tied_label
 
     graph = view.graph
     nodes = {node.id: node for node in graph.nodes}
@@ -478,14 +478,17 @@ def render_graph(view: GraphView, console: Console, *, visual: bool = False) -> 
     for link in graph.links:
         of_entity[link.target].append(link)
         of_fact[link.source].append(link)
-    entities = sorted(graph.entities(), key=lambda node: (-len(of_entity[node.id]), node.record))
+    first = {record: place for place, record in enumerate(view.focus)}  # --entity's, in the order given
+    entities = sorted(
+        graph.entities(), key=lambda node: (first.get(node.record, len(first)), -len(of_entity[node.id]), node.record)
+    )
     facts, count = len(of_fact), len(entities)
     console.print(
         Text(
             f"{facts} {'fact ties' if facts == 1 else 'facts tie'} {count} {'entity' if count == 1 else 'entities'}"
         ).append(
-            ". Under each entity, most facts first: its facts (type · its roles), and below each, the others it ties "
-            "it to (their roles).",
+            f". Under each entity, {'those asked for first, then ' if view.focus else ''}most facts first: its facts "
+            "(type · its roles), and below each, the others it ties it to (their roles).",
             "dim",
         ),
         overflow="fold",
@@ -502,11 +505,13 @@ def render_graph(view: GraphView, console: Console, *, visual: bool = False) -> 
         for link in links:
             fact = nodes[link.source]
             line = store_text(fact.record, "bold").append("  ").append_text(store_text(fact.label))
-            line.append(" · ", "dim").append_text(store_text(roles_label(link.roles, graph.lang), "dim"))
+            roles = roles_label(link.roles, graph.lang)
+            if roles:  # a participant without a role has no label
+                line.append(" · ", "dim").append_text(store_text(roles, "dim"))
             outline.add(line, GAP)
             others = [other for other in of_fact[link.source] if other.target != entity.id]
             if others:
-                tied = " · ".join(f"{nodes[o.target].label} ({roles_label(o.roles, graph.lang)})" for o in others)
+                tied = " · ".join(tied_label(nodes[o.target].label, roles_label(o.roles, graph.lang)) for o in others)
                 outline.add(store_text(tied), GAP + INDENT)
         outline.print()
 

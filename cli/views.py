@@ -214,16 +214,18 @@ class ExportView(NamedTuple):
 
 class GraphView(NamedTuple):
     """Facts and the entities they involve, for `graph`: `facts` are the facts drawn (what "nothing matched"
-    counts), `graph` their graph (cli/graph.py)."""
+    counts), `graph` their graph (cli/graph.py), `focus` the ids of the entities `--entity` names (in the order
+    given), whose sections the outline puts first."""
 
     facts: list[Record]
     graph: Graph
+    focus: tuple[str, ...] = ()
     noun = "facts"
     kind = "graph"
 
 
-def graph_view(facts: Sequence[Record], store: Store, lang: str) -> GraphView:
-    """The graph of the facts and every entity they involve, labels in `lang`."""
+def graph_view(facts: Sequence[Record], store: Store, lang: str, focus: Sequence[str] = ()) -> GraphView:
+    """The graph of the facts and every entity they involve, labels in `lang`; `focus`, the entities asked for."""
     from .graph import build_graph
 
-    return GraphView(list(facts), build_graph(facts, store.entities, lang))
+    return GraphView(list(facts), build_graph(facts, store.entities, lang), tuple(focus))
