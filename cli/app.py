@@ -447,8 +447,8 @@ def validate(run: Run) -> None:
     4 when there are any; a summary on stderr."""
     from .validate import validate_document
 
-    store = run.store()
-    problems = validate_document(store.document)
+    store = run.store(whole=True)
+    problems = validate_document(store.document, duplicates=store.duplicates)
     streams = run.streams
     try:
         with streams.output(human=False) as out:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .model import SINGULAR, TABLES, Record, as_text, fact_entities
+from .model import SINGULAR, TABLES, Record, as_text, fact_entities, json_text
 from .storage import Draft, InputError, Store, StoreError, UnknownRecord
 from .store import bundled_store_path, new_store_path, open_store, storage_for
 
@@ -29,16 +29,18 @@ def init_store(path: Path, *, empty: bool, force: bool, dry_run: bool = False, n
 
 
 def parse_json(text: str, what: str) -> Any:
-    """JSON text, or InputError naming the line and column (or what else is wrong: nested past Python's recursion
-    limit, an integer past the 4,300 digits Python converts)."""
+    """JSON text (RFC 8259: not NaN or Infinity), or InputError naming the line and column (or what else is wrong:
+    nested past Python's recursion limit, an integer past the 4,300 digits Python converts)."""
     try:
-        return json.loads(text)
+        return json_text(text)
     except json.JSONDecodeError as error:
         raise InputError(f"{what} is not JSON: line {error.lineno}, column {error.colno}: {error.msg}") from None
     except RecursionError:
         raise InputError(f"{what} is nested too deeply to be a fact") from None
     except ValueError as error:  # int_max_str_digits: "Exceeds the limit (4300 digits) for integer string ..."
-        raise InputError(f"{what} holds an integer of more digits than any store holds ({error})") from None
+        if "digits" in str(error):
+            raise InputError(f"{what} holds a number of over 4,300 digits, more than any store holds") from None
+        raise InputError(f"{what} is not JSON: {error}") from None
 
 
 def _slug(text: str) -> str:

@@ -12,7 +12,7 @@ from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from .model import TABLES, Record
+from .model import TABLES, Record, json_text
 from .storage import (
     LOCK_TIMEOUT_VAR,
     Changes,
@@ -125,18 +125,22 @@ def _identity(status: os.stat_result) -> Stamp:
     return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
-def _parse(path: Path, content: bytes | str) -> dict[str, Any]:
+def _parse(
+    path: Path, content: bytes | str, duplicates: list[tuple[dict[str, Any], str]] | None = None
+) -> dict[str, Any]:
     """The JSON document of a store file, checked to be shaped as a store (with the collector off).
 
     Text is parsed by json, which names the line and column of what is wrong; bytes by orjson, for a file the last
-    validated write made (orjson reads what it wrote exactly, a third faster)."""
+    validated write made (orjson reads what it wrote exactly, a third faster). With `duplicates`, each object of
+    the text that holds a key twice is added to it with that key (json keeps the last value): the parse is slower
+    by about a third, so only a store read whole (`validate`, a write to a file no validated write made) pays it."""
     with _collector_off():
         if isinstance(content, bytes):
             import orjson
 
             document = orjson.loads(content)
         else:
-            document = _parse_text(path, content)
+            document = _parse_text(path, content, duplicates)
     problem = _check_shape(document)
     if problem:
         raise StoreError(f"{path}: not a facts store: {problem}")
@@ -174,15 +178,32 @@ def _text(path: Path, data: bytes) -> str:
     return text
 
 
-def _parse_text(path: Path, text: str) -> Any:
+def _parse_text(path: Path, text: str, duplicates: list[tuple[dict[str, Any], str]] | None = None) -> Any:
+    hook = None
+    if duplicates is not None:
+
+        def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            found = dict(pairs)
+            if len(found) != len(pairs):
+                seen: set[str] = set()
+                twice = []
+                for key, _ in pairs:
+                    if key in seen and key not in twice:
+                        twice.append(key)
+                    seen.add(key)
+                duplicates.extend((found, key) for key in twice)
+            return found
+
     try:
-        return json.loads(text)
+        return json_text(text, object_pairs_hook=hook)
     except json.JSONDecodeError as error:
         raise StoreError(f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
-    except ValueError as error:
-        raise StoreError(f"{path}: not valid JSON: {error}") from None
     except RecursionError:
         raise StoreError(f"{path}: not a facts store: JSON nested too deeply") from None
+    except ValueError as error:
+        if "digits" in str(error):  # int_max_str_digits: "Exceeds the limit (4300 digits) for integer string ..."
+            raise StoreError(f"{path}: not a facts store: a number of over 4,300 digits") from None
+        raise StoreError(f"{path}: not valid JSON: {error}") from None
 
 
 def _check_shape(document: Any) -> str | None:
@@ -211,9 +232,14 @@ def _check_shape(document: Any) -> str | None:
     return None
 
 
-def _store(path: Path, read: _Read, document: dict[str, Any]) -> Store:
+def _store(
+    path: Path, read: _Read, document: dict[str, Any], duplicates: list[tuple[dict[str, Any], str]] | None
+) -> Store:
     tables = {name: list(document.get(name, {}).values()) for name in TABLES}
-    return Store(path, document, stamp=read.stamp, settled=read.settled, checksum=read.checksum, **tables)
+    twice = tuple(duplicates or ())
+    return Store(
+        path, document, stamp=read.stamp, settled=read.settled, checksum=read.checksum, duplicates=twice, **tables
+    )
 
 
 def _encode(value: Any) -> bytes:
@@ -572,6 +598,12 @@ def _validation_version() -> str:
     return digest.hexdigest()
 
 
+def _merged_keys(document: dict[str, Any]) -> bool:
+    """Whether a table holds a key that TinyDB takes for another (`03` for `3`: it reads keys as integers), merging
+    two records into one before a write could validate them. (The keys are digits: the store has its shape.)"""
+    return any(key[0] == "0" for table in TABLES for key in document.get(table, {}))
+
+
 class _TinyDBDraft(Draft):
     """A change made through TinyDB (the store's engine) to the document in memory, noting what it adds and
     removes. Reads go to the document itself, not through TinyDB's per-record copies."""
@@ -648,8 +680,9 @@ class JSONFileStorage(Storage):
         if not stat.S_ISREG(mode):
             raise StoreError(f"{self.path}: not a regular file (a FIFO, device or socket)")
 
-    def load(self) -> Store:
-        """Read the store (read-only: the file is never created, touched or written).
+    def load(self, *, whole: bool = False) -> Store:
+        """Read the store (read-only: the file is never created, touched or written); `whole` finds the keys an
+        object holds twice besides.
 
         This is what TinyDB's JSONStorage does to read (one `json.load`), without the rest of TinyDB's read path
         (its documents, copied per record): at 100,000 facts that path took twice as long as `json.load` alone.
@@ -657,7 +690,8 @@ class JSONFileStorage(Storage):
         read = _read(self.path)
         text = _text(self.path, read.data)
         read = read._replace(data=b"")  # the bytes go: the file is held once while it is parsed, as text
-        return _store(self.path, read, _parse(self.path, text))
+        duplicates: list[tuple[dict[str, Any], str]] | None = [] if whole else None
+        return _store(self.path, read, _parse(self.path, text, duplicates), duplicates)
 
     def create(self, document: dict[str, Any], *, replace: bool, dry_run: bool = False) -> None:
         """Write a new store file holding `document` (`replace`: over an existing file); a `dry_run` checks that it
@@ -684,6 +718,7 @@ class JSONFileStorage(Storage):
         A `dry_run` does all of it but the write (and takes no lock, as it writes nothing)."""
         from .validate import ordered, surrogate_problems, validate_document
 
+        duplicates: list[tuple[dict[str, Any], str]] = []
         self._check_target(new=False)
         lock_timeout()  # checked in a dry run too, which takes no lock: it follows the rules of the write
         with nullcontext() if dry_run else locked(self.path, self.notify):
@@ -697,8 +732,10 @@ class JSONFileStorage(Storage):
                 read = _read(self.path)
                 stamp, checksum, text = read.stamp, read.checksum, _text(self.path, read.data)
                 del read  # the bytes go: the file is held once while it is parsed, as text
-                document = _parse(self.path, text)
+                document = _parse(self.path, text, duplicates)
                 del text
+                if duplicates or _merged_keys(document):  # TinyDB would lose records: refused before it sees them
+                    raise InvalidWrite(validate_document(document, duplicates=tuple(duplicates)))
             keys_before = list(document.get("facts", {}))
             draft = _TinyDBDraft(document)
             result = change(draft)

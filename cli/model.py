@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -34,6 +34,47 @@ def as_dict(value: Any) -> dict[str, Any]:
 def as_list(value: Any) -> list[Any]:
     """`value` when it is a JSON array, else an empty one."""
     return value if isinstance(value, list) else []
+
+
+class _NotANumber(ValueError):
+    """NaN, Infinity, -Infinity or a number past a double's range (1e999): Python's json reads them, but they are
+    not JSON (RFC 8259) and no JSON tool can read them back."""
+
+    def __init__(self, message: str, literal: str) -> None:
+        super().__init__(message)
+        self.literal = literal
+
+
+def _refuse_constant(literal: str) -> Any:
+    raise _NotANumber(f"{literal} is not a JSON number", literal)
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if value in (float("inf"), float("-inf")):
+        raise _NotANumber(f"{literal} is past the range of a number (a double)", literal)
+    return value
+
+
+def json_text(text: str, *, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
+    """JSON text as RFC 8259 has it, parsed by Python's json: NaN, Infinity and numbers past a double's range (which
+    json takes and writes back as no JSON) raise ValueError, naming the line and column when orjson, which refuses
+    them with a position, stops there (the hooks run only for such literals and for numbers with a fraction or
+    exponent, which a store hardly holds: no cost to a read)."""
+    try:
+        return json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_finite, object_pairs_hook=object_pairs_hook
+        )
+    except _NotANumber as error:
+        import orjson
+
+        try:
+            orjson.loads(text)
+        except orjson.JSONDecodeError as located:
+            at, size = located.pos, len(error.literal)
+            if error.literal.lstrip("-") in located.doc[max(0, at - size) : at + size]:  # it stopped at this one
+                raise json.JSONDecodeError(str(error), located.doc, at) from None
+        raise ValueError(str(error)) from None
 
 
 def as_text(value: Any) -> str:

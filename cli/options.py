@@ -34,9 +34,9 @@ class Run:
         self.format: str | None = None
         self.fields: list[str] | None = None
 
-    def store(self) -> Store:
-        """The store to read: `--db`, else `$FACTS_DB`, else the bundled one."""
-        return open_store(resolve_store_path(self.db))
+    def store(self, *, whole: bool = False) -> Store:
+        """The store to read: `--db`, else `$FACTS_DB`, else the bundled one; `whole`, as `validate` reads it."""
+        return open_store(resolve_store_path(self.db), whole=whole)
 
     def writable_path(self) -> Path:
         """The store to write: `--db` or `$FACTS_DB`, never the bundled one."""

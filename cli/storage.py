@@ -83,6 +83,9 @@ class Store(NamedTuple):
     checksum: int | None = None
     """The CRC-32 of what was read: with the stamp, what tells this version of the store from any other, even one
     made within the same clock tick."""
+    duplicates: tuple[tuple[dict[str, Any], str], ...] = ()
+    """When the store was read whole (`load(whole=True)`): each object of the file that holds a key twice, as
+    parsed (it keeps the last value), and that key. Empty otherwise."""
 
     def find(self, table: str, record_id: str) -> Record | None:
         """The record of `table` whose `id` is `record_id`, or None."""
@@ -127,8 +130,9 @@ class Storage(ABC):
     path: Path
 
     @abstractmethod
-    def load(self) -> Store:
-        """The store as it is now, read only."""
+    def load(self, *, whole: bool = False) -> Store:
+        """The store as it is now, read only; `whole` also finds what the document read cannot show (a key held
+        twice in one object), as `facts validate` needs, at some cost."""
 
     @abstractmethod
     def apply(self, change: Callable[[Draft], T], *, dry_run: bool = False) -> T:

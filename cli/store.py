@@ -61,6 +61,7 @@ def storage_for(path: Path, notify: Callable[[str], None] | None = None) -> JSON
     return JSONFileStorage(path, notify)
 
 
-def open_store(path: Path) -> Store:
-    """Read the store at `path` (read-only: nothing is created, touched or written)."""
-    return storage_for(path).load()
+def open_store(path: Path, *, whole: bool = False) -> Store:
+    """Read the store at `path` (read-only: nothing is created, touched or written); `whole`, as `validate` reads
+    it (keys held twice found)."""
+    return storage_for(path).load(whole=whole)

@@ -298,6 +298,47 @@ def _bidi_problems(document: dict[str, Any], scope: Scope | None) -> Iterator[Pr
                     yield Problem(table, _record_label(document, table, doc_id), path or "(record)", message)
 
 
+def _objects(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """(path, object) for a record and every object in it."""
+    if isinstance(value, dict):
+        yield path, value
+        for key, child in value.items():
+            yield from _objects(child, f"{path}/{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _objects(child, f"{path}/{index}" if path else str(index))
+
+
+def _duplicate_key_problems(
+    document: dict[str, Any], duplicates: Iterable[tuple[dict[str, Any], str]]
+) -> Iterator[Problem]:
+    """A key that one object of the file holds twice: JSON keeps the last value, so the other is unseen by every
+    command, and a write would drop it from the file. Each is named by where the object is."""
+    duplicates = list(duplicates)
+    if not duplicates:
+        return
+    wanted = {id(found) for found, _ in duplicates}
+    where: dict[int, tuple[str, str, str]] = {id(document): ("store", "", "(top level)")}
+    for table in TABLES:
+        records = document.get(table)
+        if not isinstance(records, dict):
+            continue
+        where[id(records)] = (table, "", "(table)")
+        for key, record in records.items():
+            for path, found in _objects(record, ""):
+                if id(found) in wanted:
+                    where[id(found)] = (table, _record_label(document, table, key), path or "(record)")
+    lost = "only the last is read, and a write would drop the other"
+    for found, key in duplicates:
+        table, label, field = where.get(id(found), ("store", "", "(somewhere)"))
+        if field == "(top level)":
+            yield Problem(key if key in TABLES else table, "", "(table)", f"table {key!r} stands twice: {lost}")
+        elif field == "(table)":
+            yield Problem(table, f"#{key}", "(record)", f"two records under key {key!r}: {lost}")
+        else:
+            yield Problem(table, label, f"{field}/{key}" if field != "(record)" else key, f"key stands twice: {lost}")
+
+
 def _scope(changes: Changes | None) -> Scope | None:
     return None if changes is None else {table: list(keys) for table, keys in changes.inserted.items()}
 
@@ -308,14 +349,19 @@ def ordered(problems: Iterable[Problem]) -> list[Problem]:
 
 
 def validate_document(
-    document: dict[str, Any], changes: Changes | None = None, *, surrogates: bool = True
+    document: dict[str, Any],
+    changes: Changes | None = None,
+    *,
+    surrogates: bool = True,
+    duplicates: Iterable[tuple[dict[str, Any], str]] = (),
 ) -> list[Problem]:
     """Every problem of a store's document, one per field, in a stable order.
 
     With `changes`, the document is taken for one that validated before them, and only what they can have broken
     is checked: the records they added, in full (schema, references, spans, dates, ids against every other), and
     the facts that refer to what they removed; the problems are the same as those of the whole document. Without
-    `surrogates`, lone surrogates are not looked for (a write finds them as it encodes).
+    `surrogates`, lone surrogates are not looked for (a write finds them as it encodes). `duplicates` are the keys
+    an object of the file held twice (`Store.duplicates`), which the document cannot show.
 
     The document must already be shaped as a store (an object of tables of objects), as `open_store` ensures.
     """
@@ -325,6 +371,7 @@ def validate_document(
         *_duplicate_ids(document, scope),
         *_reference_problems(document, scope, changes),
         *_bidi_problems(document, scope),
+        *_duplicate_key_problems(document, duplicates),
     ]
     if surrogates:
         problems += surrogate_problems(document, changes)

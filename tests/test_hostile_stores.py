@@ -1,0 +1,110 @@
+"""Hostile stores and files, end to end, after the attack review of issues 12 and 13: keys TinyDB would merge,
+keys held twice, a file that is not the writer's to replace, closed streams, damaged cache entries, sparse files,
+numbers JSON has not, signals in the middle of a write. Each gets one line and its documented exit code, and the
+store is left byte for byte as it was."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import NEW_FACT
+from test_hostile_files import one_line
+
+FACT = json.dumps({**NEW_FACT, "id": "a-new-fact"})
+
+
+def _edit(store: Path, change) -> bytes:
+    """The store's text changed by `change` (text to text); returns the new bytes."""
+    text = change(store.read_text(encoding="utf-8"))
+    store.write_text(text, encoding="utf-8")
+    return store.read_bytes()
+
+
+def _refused_writes(run, store: Path, code: int, *words: str) -> None:
+    """Every write to `store` refused with `code`, naming `words`, the file left as it was."""
+    before = store.read_bytes()
+    for command in (["add"], ["import"], ["remove", "rt-byline"], ["add", "--dry-run"]):
+        result = run(*command, "--db", str(store), input=FACT)
+        assert result.returncode == code, (command, result.stderr)
+        assert "internal error" not in result.stderr
+        for word in words:
+            assert word in result.stderr, (command, word, result.stderr)
+        assert store.read_bytes() == before, command
+
+
+# 1. Keys TinyDB reads as one integer ("03" beside "3"): a write would merge two records into one, and lose one.
+
+
+def test_a_write_to_a_store_whose_keys_tinydb_would_merge_is_refused(run, store):
+    document = json.loads(store.read_text(encoding="utf-8"))
+    kept_id = document["facts"]["3"]["id"]
+    document["facts"]["03"] = {**document["facts"]["3"], "id": "copy-of-3"}
+    store.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    validated = run("validate", "--db", str(store))
+    assert validated.returncode == 4 and "'03' is not a TinyDB document id" in validated.stdout
+    _refused_writes(run, store, 4, "'03' is not a TinyDB document id", "nothing written")
+    for fact_id in (kept_id, "copy-of-3"):
+        assert run("show", "--db", str(store), fact_id).returncode == 0, fact_id
+
+
+# 2. A key held twice in one object: JSON keeps the last; validate says so, and a write refuses (it would drop one).
+
+
+def _twice_in_facts(text: str) -> str:
+    start = text.index('\n    "3": {', text.index('"facts": {'))
+    end = text.index('\n    "4": {', start)
+    record = text[start:end]
+    return text[:end] + record.replace('"id": "', '"id": "twin-of-', 1) + text[end:]
+
+
+def _table_twice(text: str) -> str:
+    return text.replace('{\n  "sources": ', '{\n  "facts": {},\n  "sources": ', 1)
+
+
+def _field_twice(text: str) -> str:
+    at = text.index('"claim_en": ', text.index('"facts": {'))
+    return text[:at] + '"claim_en": "an earlier English claim",\n      ' + text[at:]
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (_twice_in_facts, ["facts/#3: (record): two records under key '3'"]),
+        (_table_twice, ["table 'facts' stands twice"]),
+        (_field_twice, ["claim_en: key stands twice"]),
+    ],
+)
+def test_a_key_held_twice_is_reported_by_validate_and_refused_by_a_write(run, store, change, words):
+    assert run("add", "--db", str(store), input=FACT).returncode == 0  # the next write trusts this file...
+    _edit(store, change)  # ...until it is edited by hand
+    validated = run("validate", "--db", str(store))
+    assert validated.returncode == 4, validated.stderr
+    for word in words:
+        assert word in validated.stdout, (word, validated.stdout)
+    _refused_writes(run, store, 4, *words)
+
+
+def test_a_store_without_keys_held_twice_still_validates(run, store):
+    result = run("validate", "--db", str(store))
+    assert result.returncode == 0 and "valid" in result.stderr and result.stdout == ""
+
+
+# 7. NaN, Infinity and numbers past a double's range: Python's json reads them, and would print them as no JSON.
+
+
+@pytest.mark.parametrize(("literal", "column"), [("NaN", 18), ("-Infinity", 19), ("1e999", 18)])
+def test_a_number_json_has_not_is_refused_where_it_stands(run, store, tmp_path, literal, column):
+    text = store.read_text(encoding="utf-8")
+    at = text.index('"start": ')
+    line = text.count("\n", 0, at) + 1
+    end = text.index(",", at)
+    broken = tmp_path / "broken.json"
+    broken.write_text(text[:at] + f'"start": {literal}' + text[end:], encoding="utf-8")
+    for command in (["list", "-f", "json"], ["export"], ["validate"], ["show", "rt-byline", "-f", "jsonl"]):
+        result = run(*command, "--db", str(broken))
+        one_line(result, 3, f"not valid JSON at line {line}, column {column}: {literal} is")
+        assert result.stdout == ""
+    one_line(run("add", "--db", str(store), input=f'{{"id": {literal}}}'), 4, "the input is not JSON", literal)
+    one_line(run("import", "--db", str(store), input=f"[{literal}]"), 4, "the input is not JSON", literal)
