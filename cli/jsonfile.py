@@ -333,8 +333,10 @@ def write_atomically(path: Path, chunks: Iterable[bytes]) -> tuple[Stamp, int]:
     directory = path.parent
     if not directory.is_dir():
         raise StoreError(f"{path}: no such directory {directory}")
+    owner: tuple[int, int] | None = None
     try:
-        mode = path.stat().st_mode & 0o777
+        status = path.stat()
+        mode, owner = status.st_mode & 0o777, (status.st_uid, status.st_gid)
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
@@ -357,7 +359,9 @@ def write_atomically(path: Path, chunks: Iterable[bytes]) -> tuple[Stamp, int]:
                 checksum = zlib.crc32(chunk, checksum)
             out.flush()
             os.fsync(out.fileno())
-            os.chmod(temporary, mode)
+            if owner is not None:
+                _keep_owner(out.fileno(), *owner)
+            os.fchmod(out.fileno(), mode)
             os.replace(temporary, path)
             stamp = _identity(os.fstat(out.fileno()))  # of what was written, whatever is at `path` by now
     except OSError as error:
@@ -373,6 +377,20 @@ def write_atomically(path: Path, chunks: Iterable[bytes]) -> tuple[Stamp, int]:
         finally:
             os.close(directory_handle)
     return stamp, checksum
+
+
+def _keep_owner(handle: int, uid: int, gid: int) -> None:
+    """Give the new file the old one's owner and group, as far as the writer may: root gives both; another user,
+    the group when they are a member of it (a store shared by a group stays the group's); else the file is the
+    writer's, as any file they make."""
+    status = os.fstat(handle)
+    if (status.st_uid, status.st_gid) == (uid, gid):
+        return
+    try:
+        os.fchown(handle, uid, gid)
+    except OSError:
+        with suppress(OSError):
+            os.fchown(handle, -1, gid)
 
 
 class _NotOurs(Exception):
@@ -651,14 +669,15 @@ class JSONFileStorage(Storage):
         self.path = Path(os.path.realpath(path)) if os.path.islink(path) else path
         self.notify = notify
 
-    def _check_target(self, *, new: bool) -> None:
+    def _check_target(self, *, new: bool, replace: bool = True) -> None:
         """Refuse, before any lock is taken or file made, a store that cannot be written: a directory, a FIFO or
         device (never replaced by a file), one missing (unless `new`, in a directory that exists), one that a
-        symlink names but that is not there (as `cp` refuses to write through a dangling link)."""
+        symlink names but that is not there (as `cp` refuses to write through a dangling link); and, when an
+        existing file is to be replaced (`replace`), one that is not ours to replace (`_check_replaceable`)."""
         import stat
 
         try:
-            mode = os.stat(self.path).st_mode
+            status = os.stat(self.path)
         except FileNotFoundError:
             if not new:
                 raise StoreError(f"{self.path}: no such store file") from None
@@ -675,10 +694,27 @@ class JSONFileStorage(Storage):
             return
         except OSError as error:
             raise StoreError(f"{self.path}: cannot open: {error.strerror}") from None
-        if stat.S_ISDIR(mode):
+        if stat.S_ISDIR(status.st_mode):
             raise StoreError(f"{self.path}: a directory, not a file")
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(status.st_mode):
             raise StoreError(f"{self.path}: not a regular file (a FIFO, device or socket)")
+        if replace:
+            self._check_replaceable(status)
+
+    def _check_replaceable(self, status: os.stat_result) -> None:
+        """Refuse to replace a file its user may not write (as `open(path, "w")` would refuse it: a write replaces
+        the file, which only the directory's permission would otherwise stop), or one with other names (hard
+        links), which would keep the old store while this name got the new one."""
+        if not os.access(self.path, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
+            import errno
+
+            read_only = os.statvfs(self.path).f_flag & os.ST_RDONLY
+            raise StoreError(f"{self.path}: cannot write: {os.strerror(errno.EROFS if read_only else errno.EACCES)}")
+        if status.st_nlink > 1:
+            raise StoreError(
+                f"{self.path}: has {status.st_nlink - 1} other name{'s' if status.st_nlink > 2 else ''} (hard links), "
+                "which a write would leave with the old store: write a copy (cp), or remove the other names"
+            )
 
     def load(self, *, whole: bool = False) -> Store:
         """Read the store (read-only: the file is never created, touched or written); `whole` finds the keys an
@@ -696,7 +732,7 @@ class JSONFileStorage(Storage):
     def create(self, document: dict[str, Any], *, replace: bool, dry_run: bool = False) -> None:
         """Write a new store file holding `document` (`replace`: over an existing file); a `dry_run` checks that it
         could, and writes nothing."""
-        self._check_target(new=True)
+        self._check_target(new=True, replace=replace)
         lock_timeout()  # checked in a dry run too, which takes no lock: it follows the rules of the write
         exists = f"{self.path}: exists already; --force replaces it"
         if not replace and os.path.lexists(self.path):

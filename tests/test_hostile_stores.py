@@ -6,10 +6,13 @@ store is left byte for byte as it was."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import NEW_FACT
+from conftest import FACTS_BIN, NEW_FACT
 from test_hostile_files import one_line
 
 FACT = json.dumps({**NEW_FACT, "id": "a-new-fact"})
@@ -89,6 +92,73 @@ def test_a_key_held_twice_is_reported_by_validate_and_refused_by_a_write(run, st
 def test_a_store_without_keys_held_twice_still_validates(run, store):
     result = run("validate", "--db", str(store))
     assert result.returncode == 0 and "valid" in result.stderr and result.stdout == ""
+
+
+# 3. A file that is not the writer's to replace: not writable by them, or with other names (hard links).
+
+
+def test_a_store_its_user_may_not_write_is_not_replaced(run, unprivileged):
+    own = unprivileged.init("own.json")
+    own.chmod(0o444)
+    others = unprivileged.home / "root.json"
+    shutil.copyfile(own, others)
+    others.chmod(0o644)  # the test runner's: as root, a file `nobody` may read and not write
+    for path in (own, others):
+        before, status = path.read_bytes(), path.stat()
+        for command in (["add"], ["import"], ["remove", "rt-byline"], ["add", "--dry-run"]):
+            result = unprivileged.run(*command, "--db", path.name, input=FACT)
+            if path == others and unprivileged.owner is None:
+                continue  # not root: this file is the user's own, which they may write
+            one_line(result, 3, f"{path.name}: cannot write: Permission denied")
+        one_line(unprivileged.run("init", "--force", path.name), 3, "Permission denied")
+        after = path.stat()
+        assert path.read_bytes() == before and (after.st_ino, after.st_uid, after.st_mode) == (
+            status.st_ino,
+            status.st_uid,
+            status.st_mode,
+        )
+    assert sorted(p.name for p in unprivileged.home.iterdir() if p.name != ".cache") == ["own.json", "root.json"]
+
+
+def test_a_write_keeps_the_owner_group_and_mode_of_the_store(run, unprivileged, tmp_path):
+    """Root writing a user's store leaves it theirs; a member of a store's group writing it leaves it the group's."""
+    if unprivileged.owner is None:
+        pytest.fail("run the suite as root (CI does): a store of another user's is needed")
+    import grp
+    import pwd
+
+    shared = grp.getgrnam("users").gr_gid
+    store = unprivileged.init("s.json")
+    os.chown(store, *unprivileged.owner)
+    store.chmod(0o640)
+    assert run("add", "--db", str(store), input=FACT).returncode == 0
+    status = store.stat()
+    assert (status.st_uid, status.st_gid, status.st_mode & 0o7777) == (*unprivileged.owner, 0o640)
+    os.chown(store, 0, shared)  # root's, shared with the group `users`, which `nobody` joins below
+    store.chmod(0o664)
+    user = pwd.getpwnam("nobody")
+    member = [shutil.which("setpriv"), f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", f"--groups={shared}", "--"]
+    environ = {**os.environ, "HOME": str(unprivileged.home), "FACTS_CACHE_DIR": str(unprivileged.home / "cache")}
+    result = subprocess.run(
+        [*member, str(FACTS_BIN), "remove", "--db", "s.json", "a-new-fact"],
+        cwd=unprivileged.home,
+        env=environ,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    status = store.stat()
+    assert (status.st_gid, status.st_mode & 0o7777) == (shared, 0o664)
+
+
+def test_a_store_with_other_names_is_not_replaced(run, store, tmp_path):
+    other = tmp_path / "other-name.json"
+    os.link(store, other)
+    before = store.read_bytes()
+    for command in (["add"], ["import"], ["remove", "rt-byline"], ["add", "--dry-run"]):
+        one_line(run(*command, "--db", str(store), input=FACT), 3, "1 other name (hard links)")
+    one_line(run("init", "--force", str(other)), 3, "hard links")
+    assert store.read_bytes() == other.read_bytes() == before and store.stat().st_nlink == 2
 
 
 # 7. NaN, Infinity and numbers past a double's range: Python's json reads them, and would print them as no JSON.
