@@ -19,8 +19,11 @@ def main() -> None:
     The commands map every error a user can cause to a message and an exit code; what is left is a bug, told in
     one line (the traceback too with FACTS_DEBUG=1), exit 70. Ctrl-C exits 130, even while modules load.
     """
+    _plug_closed_descriptors()
     if sys.stdout is None:  # started with stdout closed (`facts list >&-`): writing to it is an error, told once
         sys.stdout = _ClosedOutput()
+    if sys.stderr is None:  # started with stderr closed (`2>&-`): messages go nowhere, and the exit code stays
+        sys.stderr = _Discarded()
     try:
         from .app import main as run
 
@@ -39,6 +42,31 @@ def main() -> None:
         print(f"facts: internal error (a bug): {detail}{hint}", file=sys.stderr)
         sys.exit(INTERNAL_ERROR)
     sys.exit(code)
+
+
+def _plug_closed_descriptors() -> None:
+    """Open /dev/null on each of descriptors 0, 1 and 2 that the process was started without, so that no file it
+    opens takes their number: a store opened as descriptor 2 would get what a program it runs writes to stderr.
+    (sys.stdin, sys.stdout and sys.stderr stay None, as Python made them: a closed stream is still told apart.)"""
+    for descriptor in (0, 1, 2):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            try:
+                plug = os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one, as those below are open
+            except OSError:
+                return
+            if plug != descriptor:
+                os.close(plug)
+                return
+            os.set_inheritable(plug, True)
+
+
+class _Discarded(io.TextIOBase):
+    """Standard error when the process was started without one: what is written goes nowhere."""
+
+    def write(self, text: str) -> int:
+        return len(text)
 
 
 class _ClosedOutput(io.TextIOBase):

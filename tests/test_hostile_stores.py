@@ -161,6 +161,28 @@ def test_a_store_with_other_names_is_not_replaced(run, store, tmp_path):
     assert store.read_bytes() == other.read_bytes() == before and store.stat().st_nlink == 2
 
 
+# 4. Standard error (or input) closed: the command's own exit code, and nothing on stdout that is not data.
+
+
+def _shell(command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
+
+
+def test_with_stderr_closed_a_command_keeps_its_exit_code_and_stdout_its_data(store, tmp_path):
+    missing = _shell(f'"{FACTS_BIN}" list --db "{tmp_path}/missing.json" 2>&-')
+    assert (missing.returncode, missing.stdout) == (3, "")
+    listed = _shell(f'"{FACTS_BIN}" list --db "{store}" --format jsonl 2>&-')
+    assert listed.returncode == 0 and all(json.loads(line)["id"] for line in listed.stdout.splitlines())
+    closed_input = _shell(f'"{FACTS_BIN}" add --db "{store}" <&- 2>&-')
+    assert (closed_input.returncode, closed_input.stdout) == (2, "")
+    (tmp_path / "fact.json").write_text(FACT, encoding="utf-8")
+    committed = _shell(f'"{FACTS_BIN}" add --db "{store}" "{tmp_path}/fact.json" >/dev/full 2>&-')
+    assert committed.returncode == 0  # the store changed: a script must not add the fact again
+    again = _shell(f'"{FACTS_BIN}" add --db "{store}" "{tmp_path}/fact.json" <&- >&- 2>&-')
+    assert again.returncode == 4  # the id is taken now: refused, and said nowhere
+    assert store.read_text(encoding="utf-8").count('"a-new-fact"') == 1
+
+
 # 7. NaN, Infinity and numbers past a double's range: Python's json reads them, and would print them as no JSON.
 
 
