@@ -452,13 +452,13 @@ class SearchIndex:
         if state is None:
             self.words, self.involved = _word_postings(facts)
         else:
-            self.words = {name: _unpack(state["words"][name]) for name in _FIELD_WEIGHTS}
-            self.involved = _unpack(state["involved"])
+            self.words = {name: _unpack(state["words"][name], len(facts)) for name in _FIELD_WEIGHTS}
+            self.involved = _unpack(state["involved"], len(facts))
         self.stemmer = _stemmer(self.words, entities)
         if state is None:
             self.stems = {name: _stem_postings(table, self.stemmer, False) for name, table in self.words.items()}
         else:
-            self.stems = {name: _unpack(state["stems"][name]) for name in _FIELD_WEIGHTS}
+            self.stems = {name: _unpack(state["stems"][name], len(facts)) for name in _FIELD_WEIGHTS}
         self._snowball_pending = state is None
         self._vocabulary: set[str] | None = None
 
@@ -474,8 +474,18 @@ class SearchIndex:
         """The index of a store's facts, kept in the cache between runs when the store is large."""
         if len(store.facts) < CACHED_FROM:
             return cls(store.facts, entities)
-        state = cached(store, SEARCH_INDEX, _code_version(), lambda: cls(store.facts, entities).state())
-        return cls(store.facts, entities, state)
+
+        def build() -> dict[str, Any]:
+            return cls(store.facts, entities).state()
+
+        state = cached(store, SEARCH_INDEX, _code_version(), build)
+        try:
+            return cls(store.facts, entities, state)
+        except DAMAGED:  # an entry whose bytes are whole (its CRC-32) but not an index: rebuilt, and kept anew
+            state = build()
+            if store.stamp is not None and store.settled:
+                keep(store.path, SEARCH_INDEX, _code_version(), store.stamp, store.checksum, state)
+            return cls(store.facts, entities, state)
 
     def state(self) -> dict[str, Any]:
         """The index as plain data, for `SearchIndex(facts, entities, state)`."""
@@ -533,9 +543,12 @@ def carry_search_index(
     left = [key for key in keys_before if key not in removed]
     if list(keys_after[: len(left)]) != left or list(keys_after[len(left) :]) != list(added):
         return  # not the order this knows how to follow: the next search builds the index
-    del state["stems"]  # made anew below; what is unpacked goes as it is (memory: the store's was just freed)
-    words = {name: _unpack(state["words"].pop(name)) for name in _FIELD_WEIGHTS}
-    involved = _unpack(state.pop("involved"))
+    try:
+        del state["stems"]  # made anew below; what is unpacked goes as it is (memory: the store's was just freed)
+        words = {name: _unpack(state["words"].pop(name), len(keys_before)) for name in _FIELD_WEIGHTS}
+        involved = _unpack(state.pop("involved"), len(keys_before))
+    except DAMAGED:
+        return  # not an index: the next search builds one
     del state
     drop: dict[int, dict[str, set[int]]] = {id(table): {} for table in [*words.values(), involved]}
     for key, fact in removed.items():
@@ -591,11 +604,22 @@ def _pack(postings: Postings) -> dict[str, bytes]:
     return {key: positions.tobytes() for key, positions in postings.items()}
 
 
-def _unpack(packed: dict[str, bytes]) -> Postings:
+DAMAGED = (KeyError, TypeError, ValueError, AttributeError)
+"""What reading an index entry of the wrong shape raises (`_unpack`, a part missing)."""
+
+
+def _unpack(packed: dict[str, bytes], facts: int) -> Postings:
+    """Postings as `_pack` packed them, checked as they are unpacked (a cache entry whose bytes are whole may still
+    not be an index: written by other code, or by hand): ValueError or TypeError unless each is a term and the
+    ascending positions of one or more of `facts` facts."""
+    if type(packed) is not dict:
+        raise TypeError("not postings")
     unpacked = {}
     for key, data in packed.items():
         positions = array("I")
         positions.frombytes(data)
+        if type(key) is not str or not positions or positions[-1] >= facts:
+            raise ValueError("not postings")
         unpacked[key] = positions
     return unpacked
 

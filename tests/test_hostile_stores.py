@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,63 @@ def test_with_stderr_closed_a_command_keeps_its_exit_code_and_stdout_its_data(st
     again = _shell(f'"{FACTS_BIN}" add --db "{store}" "{tmp_path}/fact.json" <&- >&- 2>&-')
     assert again.returncode == 4  # the id is taken now: refused, and said nowhere
     assert store.read_text(encoding="utf-8").count('"a-new-fact"') == 1
+
+
+# 5. A search-index entry whose bytes are whole (its CRC-32 matches) but that is not an index: rebuilt, never read.
+
+
+@pytest.fixture
+def searched_store(tmp_path, bundled_document) -> Path:
+    """A store large enough for a search to keep its index in the cache, and still for long enough that it does."""
+    facts = list(bundled_document["facts"].values())
+    grown = {str(n + 1): {**facts[n % len(facts)], "id": f"{facts[n % len(facts)]['id']}-{n}"} for n in range(1200)}
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps({**bundled_document, "facts": grown}, ensure_ascii=False, indent=2), encoding="utf-8")
+    time.sleep(2.1)  # a file changed in the last two seconds (its ctime) may change again unseen: nothing is kept
+    return path
+
+
+def _rewrite_whole(entry: Path, change) -> None:
+    """The cache entry's parts changed by `change`, written back with the CRC-32 of its new bytes (as `keep`
+    writes one), so that only its shape is wrong."""
+    import marshal
+    import zlib
+
+    with entry.open("rb") as handle:
+        header = marshal.load(handle)
+        parts = [marshal.load(handle) for _ in range(header[4])]
+    parts = change(parts)
+    data = b"".join(marshal.dumps(part) for part in [(*header[:4], len(parts)), *parts])
+    entry.write_bytes(data + zlib.crc32(data).to_bytes(4, "little"))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda parts: [("garbage", 12345)] * len(parts),
+        lambda parts: [(key, {"x": value}) for key, value in parts],
+        lambda parts: [(key, 7) for key, _ in parts],
+        lambda parts: [
+            (key, {w: b"\xff\xff\xff\x7f" for w in value}) if key == "involved" else (key, value)
+            for key, value in parts
+        ],
+        lambda parts: [(key, {w: b"" for w in value}) if key == "involved" else (key, value) for key, value in parts],
+    ],
+    ids=["garbage", "nested", "wrong types", "positions out of range", "empty postings"],
+)
+def test_a_whole_search_index_entry_of_the_wrong_shape_is_rebuilt(run, tmp_path, searched_store, change):
+    search = ("search", "--db", str(searched_store), "كازاخستان", "-f", "json")
+    first = run(*search)
+    assert first.returncode == 0
+    (entry,) = (tmp_path / "cache").glob("search-index-*.marshal")
+    _rewrite_whole(entry, change)
+    for _ in range(2):  # rebuilt, then read from the entry kept anew
+        again = run(*search)
+        assert (again.returncode, again.stderr, again.stdout) == (0, "", first.stdout)
+    assert run("add", "--db", str(searched_store), input=FACT).returncode == 0
+    _rewrite_whole(entry, change)
+    assert run("remove", "--db", str(searched_store), "a-new-fact").returncode == 0  # carries no index it cannot read
+    assert run(*search).stdout == first.stdout
 
 
 # 7. NaN, Infinity and numbers past a double's range: Python's json reads them, and would print them as no JSON.
