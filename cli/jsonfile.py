@@ -72,9 +72,30 @@ def _open(path: Path) -> int:
     return handle
 
 
-# What is read of a store file before the rest: enough to refuse at once what cannot be a store (a sparse file of
-# gigabytes, a binary), which would otherwise be read whole first.
+# What is read of a store file before the rest: enough to refuse at once what cannot be a store (a binary), which
+# would otherwise be read whole first.
 HEAD = 1 << 16
+# The largest store file read or written: about 870,000 facts (1.2 KB each), whose read would take some 10 s and
+# nearly 5 GB of memory (5.4 KB a fact). Past it, a file is refused from its size, before a byte is read.
+STORE_LIMIT = 1 << 30
+
+
+def _check_size_and_holes(path: Path, handle: int, size: int) -> None:
+    """Refuse, before reading it, a store file larger than STORE_LIMIT, or one with a hole (a sparse file, made by
+    truncating past its end): a hole reads as NUL bytes, which no JSON text holds. Holes are found with
+    SEEK_HOLE, which costs nothing, and one is taken for a hole only if a byte read there is NUL (a file system
+    that cannot tell says there is none)."""
+    if size > STORE_LIMIT:
+        raise StoreError(f"{path}: not a facts store: {size / (1 << 30):.1f} GiB, more than a store may be (1 GiB)")
+    try:
+        hole = os.lseek(handle, 0, os.SEEK_HOLE)
+        if hole < size and os.pread(handle, 1, hole) == b"\0":
+            where = f"a NUL byte at byte {hole} (a hole of a sparse file)"
+            raise StoreError(f"{path}: not a facts store: {where}, which no JSON text holds")
+    except (OSError, AttributeError):  # no SEEK_HOLE here: the NUL bytes will be found as the file is parsed
+        pass
+    finally:
+        os.lseek(handle, 0, os.SEEK_SET)
 
 
 def _check_head(path: Path, head: bytes, whole: bool) -> None:
@@ -102,6 +123,7 @@ def _read(path: Path) -> _Read:
     try:
         with os.fdopen(handle, "rb") as file:
             before = os.fstat(file.fileno())
+            _check_size_and_holes(path, file.fileno(), before.st_size)
             head = file.read(HEAD + 1)
             _check_head(path, head[:HEAD], whole=len(head) <= HEAD)
             if len(head) > HEAD:
@@ -354,7 +376,11 @@ def write_atomically(path: Path, chunks: Iterable[bytes]) -> tuple[Stamp, int]:
     checksum = 0
     try:
         with os.fdopen(handle, "wb") as out:
+            size = 0
             for chunk in chunks:
+                size += len(chunk)
+                if size > STORE_LIMIT:  # a file no read would take: refused, and the temporary removed
+                    raise StoreError(f"{path}: the store would be larger than 1 GiB, more than a store may be")
                 out.write(chunk)
                 checksum = zlib.crc32(chunk, checksum)
             out.flush()

@@ -241,6 +241,35 @@ def test_a_whole_search_index_entry_of_the_wrong_shape_is_rebuilt(run, tmp_path,
     assert run(*search).stdout == first.stdout
 
 
+# 6. A sparse file: its holes read as NUL bytes, found before the file is read; and a size no store may have.
+
+
+@pytest.mark.parametrize("command", [["list"], ["validate"], ["add"]])
+def test_a_sparse_file_with_a_valid_start_is_refused_before_it_is_read(run, tmp_path, command):
+    path = tmp_path / "sparse.json"
+    with path.open("wb") as handle:
+        handle.write(b'{"facts": {' + b" " * 70000)  # past the 64 KiB looked at first
+        handle.truncate(900 << 20)
+    one_line(run(*command, "--db", str(path), input=FACT), 3, "not a facts store", "a hole of a sparse file")
+    with path.open("r+b") as handle:
+        handle.truncate(2 << 30)
+    one_line(run(*command, "--db", str(path), input=FACT), 3, "2.0 GiB, more than a store may be (1 GiB)")
+
+
+def test_a_write_that_would_make_a_store_past_the_limit_is_refused(store, tmp_path, monkeypatch):
+    from facts_cli import jsonfile
+    from facts_cli.curate import add_fact
+    from facts_cli.storage import StoreError
+
+    before = store.read_bytes()
+    monkeypatch.setattr(jsonfile, "STORE_LIMIT", len(before) + 100)
+    monkeypatch.setenv("FACTS_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.raises(StoreError, match="would be larger than 1 GiB"):
+        add_fact(store, json.loads(FACT))
+    assert store.read_bytes() == before
+    assert sorted(p.name for p in store.parent.iterdir() if p.name not in ("elsewhere", "cache")) == [store.name]
+
+
 # 7. NaN, Infinity and numbers past a double's range: Python's json reads them, and would print them as no JSON.
 
 
