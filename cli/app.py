@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -497,8 +498,14 @@ def _read_input(source: str, streams: Streams) -> str:
 
 
 def _bounded(handle: Any, what: str) -> str:
+    import stat
+
     from .storage import InputError
 
+    with suppress(OSError, ValueError, AttributeError):  # a stream that is no file (a test's) is read as it comes
+        status = os.fstat(handle.fileno())
+        if stat.S_ISREG(status.st_mode) and status.st_size > INPUT_LIMIT:  # refused before a byte is read
+            raise InputError(f"{what} is larger than {INPUT_LIMIT >> 20} MiB, more than any store holds")
     chunks, size = [], 0
     while chunk := handle.read(_CHUNK):
         nul = chunk.find(b"\0")

@@ -287,3 +287,19 @@ def test_a_number_json_has_not_is_refused_where_it_stands(run, store, tmp_path, 
         assert result.stdout == ""
     one_line(run("add", "--db", str(store), input=f'{{"id": {literal}}}'), 4, "the input is not JSON", literal)
     one_line(run("import", "--db", str(store), input=f"[{literal}]"), 4, "the input is not JSON", literal)
+
+
+# 8. An input file larger than any store: refused from its size, before it is read.
+
+
+def test_an_input_file_past_the_limit_is_refused_from_its_size(run, store, tmp_path):
+    big = tmp_path / "big.json"
+    with big.open("wb") as handle:
+        handle.write(b"[" + b" " * (1 << 20))  # a first megabyte that could start JSON: read, it would be taken
+        handle.truncate(600 << 20)
+    before = store.read_bytes()
+    for command in ("add", "import"):
+        one_line(run(command, "--db", str(store), str(big)), 4, f"{big} is larger than 512 MiB")
+        redirected = _shell(f'"{FACTS_BIN}" {command} --db "{store}" < "{big}"')
+        one_line(redirected, 4, "standard input is larger than 512 MiB")
+    assert store.read_bytes() == before
