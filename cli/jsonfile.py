@@ -575,16 +575,59 @@ def locked(path: Path, notify: Callable[[str], None] | None = None) -> Iterator[
     import fcntl
 
     lock_path = path.with_name(path.name + ".lock")
-    handle = _take_lock(path, lock_path, notify)
+    with _signals_end_the_write():
+        handle = _take_lock(path, lock_path, notify)
+        try:
+            _remove_temporaries(path)
+            yield
+        finally:
+            with suppress(OSError):
+                if os.stat(lock_path, follow_symlinks=False).st_ino == os.fstat(handle).st_ino:
+                    os.unlink(lock_path)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            os.close(handle)
+
+
+class _Ended(BaseException):
+    """SIGTERM or SIGHUP arrived while a write was made."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+@contextmanager
+def _signals_end_the_write() -> Iterator[None]:
+    """SIGTERM and SIGHUP, while a write is made, end it as Ctrl-C does: what it made (its temporary file, its lock
+    file) is removed on the way out; then `facts` ends as the signal says, as `graph` ends after stopping `dot`
+    (by default killed by it: 143 and 129 in a shell). A signal ignored (nohup's SIGHUP) stays ignored. Elsewhere
+    they end `facts` at once, as they end any command: nothing is left to undo."""
+    import signal
+
+    def end(number: int, frame: Any) -> None:
+        for ignored in previous:  # a second signal does not cut the cleaning short
+            signal.signal(ignored, signal.SIG_IGN)
+        raise _Ended(number)
+
+    previous: dict[int, Any] = {}
+    with suppress(ValueError):  # not the main thread: left as they are
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name)
+            if signal.getsignal(number) is not signal.SIG_IGN:
+                previous[number] = signal.signal(number, end)
     try:
-        _remove_temporaries(path)
         yield
+    except _Ended as ended:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        handler = previous[ended.number]
+        if callable(handler):
+            handler(ended.number, None)
+        os.kill(os.getpid(), ended.number)
+        raise SystemExit(128 + ended.number) from None  # a handler that let it pass: the code a shell would show
     finally:
-        with suppress(OSError):
-            if os.stat(lock_path, follow_symlinks=False).st_ino == os.fstat(handle).st_ino:
-                os.unlink(lock_path)
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        os.close(handle)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _take_lock(path: Path, lock_path: Path, notify: Callable[[str], None] | None) -> int:

@@ -275,9 +275,11 @@ def keep(path: Path, name: str, version: str, stamp: Stamp, checksum: int | None
                 del written
             out.write(crc.to_bytes(4, "little"))  # what tells a whole entry from a damaged one (`entry`)
         os.replace(temporary, entry)
-    except (OSError, ValueError):
+    except BaseException as error:  # a signal that ends a write (SIGTERM, Ctrl-C) takes the temporary file too
         Path(temporary).unlink(missing_ok=True)
-        return
+        if isinstance(error, (OSError, ValueError)):
+            return
+        raise
     prune(directory, keep=entry)
 
 

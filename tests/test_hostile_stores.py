@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -302,4 +303,33 @@ def test_an_input_file_past_the_limit_is_refused_from_its_size(run, store, tmp_p
         one_line(run(command, "--db", str(store), str(big)), 4, f"{big} is larger than 512 MiB")
         redirected = _shell(f'"{FACTS_BIN}" {command} --db "{store}" < "{big}"')
         one_line(redirected, 4, "standard input is larger than 512 MiB")
+    assert store.read_bytes() == before
+
+
+# 9. SIGTERM and SIGHUP in the middle of a write: what it made is removed, then the signal ends it (143, 129 in a
+# shell), as Ctrl-C ends it with 130.
+
+
+@pytest.mark.parametrize(
+    ("number", "code"), [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGHUP, -signal.SIGHUP), (signal.SIGINT, 130)]
+)
+def test_a_write_ended_by_a_signal_leaves_nothing_behind(tmp_path, bundled_document, number, code):
+    facts = list(bundled_document["facts"].values())
+    grown = {str(n + 1): {**facts[n % len(facts)], "id": f"{facts[n % len(facts)]['id']}-{n}"} for n in range(40_000)}
+    store = tmp_path / "s.json"
+    store.write_text(json.dumps({**bundled_document, "facts": grown}, ensure_ascii=False, indent=2), encoding="utf-8")
+    before = store.read_bytes()
+    environ = {**os.environ, "FACTS_CACHE_DIR": str(tmp_path / "cache")}
+    writer = subprocess.Popen(
+        [str(FACTS_BIN), "add", "--db", str(store)], stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=environ
+    )
+    writer.stdin.write(FACT.encode())
+    writer.stdin.close()
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):  # the write has begun: its temporary file
+        assert writer.poll() is None and time.monotonic() < deadline, "the write ended before it was signalled"
+        time.sleep(0.002)
+    writer.send_signal(number)
+    assert writer.wait(timeout=60) == code, writer.stderr.read()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["s.json"]
     assert store.read_bytes() == before
