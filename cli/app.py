@@ -516,7 +516,7 @@ def _bounded(handle: Any, what: str) -> str:
             raise InputError(f"{what} is larger than {INPUT_LIMIT >> 20} MiB, more than any store holds")
         chunks.append(chunk)
     try:
-        return b"".join(chunks).decode("utf-8")
+        return b"".join(chunks).decode("utf-8").removeprefix("\ufeff")  # a byte order mark, as a store's
     except UnicodeDecodeError as error:
         raise InputError(f"{what} is not UTF-8 (byte {error.start})") from None
 

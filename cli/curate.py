@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .model import SINGULAR, TABLES, Record, as_text, fact_entities, json_text
+from .model import SINGULAR, TABLES, Record, as_text, fact_entities, json_kind, json_text
 from .storage import Draft, InputError, Store, StoreError, UnknownRecord
 from .store import bundled_store_path, new_store_path, open_store, storage_for
 
@@ -91,7 +91,7 @@ def _insert_facts(draft: Draft, facts: list[Record]) -> list[str]:
 def add_fact(path: Path, fact: Any, *, dry_run: bool = False, notify: Notify = None) -> str:
     """Add one fact (as `facts show ID --format json` prints it); returns its id, generated when absent."""
     if not isinstance(fact, dict):
-        raise InputError(f"a fact is a JSON object, not a JSON {type(fact).__name__}")
+        raise InputError(f"a fact is a JSON object, not {json_kind(fact)}")
     return storage_for(path, notify).apply(lambda draft: _insert_facts(draft, [fact])[0], dry_run=dry_run)
 
 
@@ -127,12 +127,18 @@ def parse_import(text: str) -> dict[str, list[Record]]:
             raise
         lines = [(number, line) for number, line in enumerate(stripped.splitlines(), 1) if line.strip()]
         data = [parse_json(line, f"line {number} of the JSON Lines input") for number, line in lines]
+    tables = data.values() if isinstance(data, dict) and set(data) <= set(TABLES) else []
+    if tables and all(isinstance(t, dict) for t in tables) and any(key.isdigit() for t in tables for key in t):
+        raise InputError(
+            "the input is a facts store (tables of records under TinyDB ids), not an export: "
+            "`facts export --db FILE` prints one that import takes"
+        )
     if isinstance(data, dict) and not set(data) <= set(TABLES):
         data = [data]
     if isinstance(data, list):
         data = {"facts": data}
     if not isinstance(data, dict):
-        raise InputError(f"expected facts or an export document, not a JSON {type(data).__name__}")
+        raise InputError(f"expected facts or an export document, not {json_kind(data)}")
     document = {table: data.get(table, []) for table in TABLES}
     for table, records in document.items():
         if not isinstance(records, list):

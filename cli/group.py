@@ -110,6 +110,12 @@ class FactsGroup(_PagedHelp, TyperGroup):
             drop_stdout(streams)
             char = error.object[error.start]
             escaping = escaping_format(view.kind) if view is not None else None  # one the command has, if any
+            if "\ud800" <= char <= "\udfff":  # no encoding takes it: the store is wrong, not the locale
+                streams.message(
+                    f"the store holds a lone surrogate, U+{ord(char):04X}, which is no character and cannot be "
+                    "written: `facts validate` says where" + (f"; --format {escaping} escapes it" if escaping else "")
+                )
+                raise typer.Exit(ExitCode.OUTPUT) from None
             streams.message(
                 f"standard output ({error.encoding}) cannot take U+{ord(char):04X} "
                 f"{unicodedata.name(char, 'a character')}: use a UTF-8 locale or PYTHONIOENCODING=utf-8"

@@ -12,7 +12,7 @@ from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from .model import TABLES, Record, json_text
+from .model import TABLES, Record, json_kind, json_text
 from .storage import (
     LOCK_TIMEOUT_VAR,
     Changes,
@@ -110,7 +110,7 @@ def _check_head(path: Path, head: bytes, whole: bool) -> None:
     nul = head.find(b"\0")
     if nul >= 0:
         raise StoreError(f"{path}: not a facts store: a NUL byte at byte {nul}, which no JSON text holds")
-    first = head.lstrip(b" \t\r\n")[:1]
+    first = head.removeprefix(codecs.BOM_UTF8).lstrip(b" \t\r\n")[:1]  # a byte order mark is taken (`_text`)
     if not whole and first and first != b"{":
         raise StoreError(f"{path}: not a facts store: it does not begin with a JSON object")
 
@@ -193,6 +193,7 @@ def _text(path: Path, data: bytes) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise StoreError(f"{path}: not UTF-8 text") from None
+    text = text.removeprefix("\ufeff")  # a byte order mark, which RFC 8259 lets a parser ignore; a write drops it
     if b"\r" in data:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text or text.isspace():
@@ -233,7 +234,7 @@ def _check_shape(document: Any) -> str | None:
     nothing else), each an object of records under TinyDB document ids. Any other JSON (a package.json) is not an
     empty store."""
     if not isinstance(document, dict):
-        return f"the top level is a JSON {type(document).__name__}, not an object of tables"
+        return f"the top level is {json_kind(document)}, not an object of tables"
     tables = ", ".join(TABLES)
     other = next((key for key in document if key not in TABLES), None)
     if other is not None:
@@ -643,6 +644,13 @@ def _take_lock(path: Path, lock_path: Path, notify: Callable[[str], None] | None
         try:
             handle = os.open(lock_path, flags, 0o666)
         except OSError as error:
+            import errno
+
+            if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and not os.path.lexists(lock_path):
+                raise StoreError(
+                    f"{path}: cannot write: the directory {lock_path.parent} is not writable ({error.strerror}), "
+                    "and a write makes its lock and its new file there"
+                ) from None
             raise StoreError(f"{path}: cannot take the write lock {lock_path}: {error.strerror}") from None
         try:
             if not stat.S_ISREG(os.fstat(handle).st_mode):

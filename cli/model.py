@@ -77,6 +77,20 @@ def json_text(text: str, *, object_pairs_hook: Callable[[list[tuple[str, Any]]],
         raise ValueError(str(error)) from None
 
 
+def json_kind(value: Any) -> str:
+    """What a parsed JSON value is, in JSON's words (`null`, `a string`, `an array`), for a message: never Python's
+    type names (`NoneType`, `str`, `list`)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
 def as_text(value: Any) -> str:
     """A value as one line of text: a string as it is, null as nothing, anything else as compact JSON (what a
     count, a label or a cell shows of a field a store holds wrong, and what the flat formats write of arrays)."""

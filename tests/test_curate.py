@@ -154,7 +154,7 @@ def test_add_reports_every_problem_and_writes_nothing(run, store, article):
     ("given", "message"),
     [
         ('{"id": "x",', "facts: nothing written: the input is not JSON: line 1, column 12: Expecting property name"),
-        ("[1, 2]", "facts: nothing written: a fact is a JSON object, not a JSON list"),
+        ("[1, 2]", "facts: nothing written: a fact is a JSON object, not an array"),
         ("", "facts: nothing written: the input is not JSON: line 1, column 1: Expecting value"),
     ],
 )
@@ -229,7 +229,7 @@ def test_import_skips_identical_records_and_refuses_conflicting_ones(run, store)
         ('{"facts": [1]}', "fact 1 of the input is not a JSON object"),
         ('{"facts": {}}', "'facts' of an export document is a list of records"),
         ('{"id": "a"}\n{"id": ', "line 2 of the JSON Lines input is not JSON"),
-        ("42", "expected facts or an export document, not a JSON int"),
+        ("42", "expected facts or an export document, not a number"),
         ("  ", "the input is empty"),
     ],
 )

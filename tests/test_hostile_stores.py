@@ -333,3 +333,67 @@ def test_a_write_ended_by_a_signal_leaves_nothing_behind(tmp_path, bundled_docum
     assert writer.wait(timeout=60) == code, writer.stderr.read()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["s.json"]
     assert store.read_bytes() == before
+
+
+# 10. Messages that say what is wrong, in JSON's words and the user's.
+
+
+def test_a_lone_surrogate_in_a_store_is_said_to_be_the_stores(run, store):
+    _edit(store, lambda text: text.replace('"claim_en": "', '"claim_en": "\\ud800', 1))
+    result = run("list", "--db", str(store), "--lang", "en")  # piped, in a UTF-8 locale
+    one_line(result, 5, "the store holds a lone surrogate, U+D800", "facts validate")
+    assert "locale" not in result.stderr
+    assert run("list", "--db", str(store), "--lang", "en", "-f", "json").returncode == 0  # escaped: \ud800
+
+
+@pytest.mark.parametrize("padding", [0, 70_000])
+def test_a_byte_order_mark_is_taken_in_a_store_and_in_input(run, store, padding):
+    text = store.read_text(encoding="utf-8")
+    store.write_bytes(b"\xef\xbb\xbf" + (text.rstrip("\n") + " " * padding + "\n").encode())
+    listed = run("list", "--db", str(store), "-f", "jsonl")
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == text.count('"claim_en"'), listed.stderr
+    assert run("validate", "--db", str(store)).returncode == 0
+    added = run("add", "--db", str(store), input="\ufeff" + FACT)
+    assert added.returncode == 0 and added.stdout == "a-new-fact\n", added.stderr
+    assert not store.read_bytes().startswith(b"\xef\xbb\xbf")  # written as facts writes a store
+    imported = run("import", "--db", str(store), input="\ufeff" + json.dumps([{**json.loads(FACT), "id": "another"}]))
+    assert imported.returncode == 0, imported.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ("null", "a fact is a JSON object, not null"),
+        ('"x"', "a fact is a JSON object, not a string"),
+        ("7", "a fact is a JSON object, not a number"),
+        ("true", "a fact is a JSON object, not a boolean"),
+    ],
+)
+def test_json_values_are_named_in_jsons_words(run, store, tmp_path, given, words):
+    one_line(run("add", "--db", str(store), input=given), 4, words)
+    one_line(
+        run("import", "--db", str(store), input=given),
+        4,
+        words.replace("a fact is a JSON object", "expected facts or an export document"),
+    )
+    path = tmp_path / "value.json"
+    path.write_text(given, encoding="utf-8")
+    top = words.split("not ")[-1]
+    one_line(run("list", "--db", str(path)), 3, f"the top level is {top}, not an object of tables")
+
+
+def test_a_store_given_to_import_is_said_to_be_a_store(run, store, tmp_path):
+    other = tmp_path / "other.json"
+    assert run("init", "--empty", str(other)).returncode == 0
+    one_line(run("import", "--db", str(other), str(store)), 4, "the input is a facts store", "facts export --db")
+
+
+def test_a_directory_its_user_cannot_write_is_said_to_be_that(unprivileged):
+    unprivileged.mkdir("readonly")
+    store = unprivileged.init("readonly/s.json")
+    (unprivileged.home / "readonly").chmod(0o500)
+    result = unprivileged.run("add", "--db", "readonly/s.json", input=FACT)
+    one_line(result, 3, "the directory readonly is not writable (Permission denied)")
+    assert "write lock" not in result.stderr
+    (unprivileged.home / "readonly").chmod(0o700)
+    assert sorted(p.name for p in store.parent.iterdir()) == ["s.json"]

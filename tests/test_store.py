@@ -69,7 +69,7 @@ def test_missing_tables_read_as_empty(tmp_path):
         (b"", "the file is empty, not a facts store"),
         (b'{"facts": {"1": {"id": "a"}', "not valid JSON at line 1, column 28: Expecting ',' delimiter"),
         (b'{\n  "facts": [\n]}', "not a facts store: table 'facts' is not an object of records"),
-        (b"[]", "not a facts store: the top level is a JSON list, not an object of tables"),
+        (b"[]", "not a facts store: the top level is an array, not an object of tables"),
         (b'{"facts": {"x": {}}}', "not a facts store: table 'facts' has a record under 'x', not a TinyDB document id"),
         (b'{"facts": {"1": "a"}}', "not a facts store: record 1 of table 'facts' is not an object"),
         ('{"facts": {}}'.encode("utf-16"), "not UTF-8 text"),
