@@ -828,7 +828,8 @@ class JSONFileStorage(Storage):
         in the cache), the records the change added and the facts that refer to what it removed; otherwise the
         whole store. The search index kept for the old file is brought up to date for the new one.
 
-        A `dry_run` does all of it but the write (and takes no lock, as it writes nothing)."""
+        A `dry_run` does all of it but the write (and takes no lock, as it writes nothing); so does a change that
+        adds and removes nothing, which leaves the file as it is (its inode, its mtime)."""
         from .validate import ordered, surrogate_problems, validate_document
 
         duplicates: list[tuple[dict[str, Any], str]] = []
@@ -856,7 +857,8 @@ class JSONFileStorage(Storage):
             # A store the last validated write made holds no lone surrogate: what changed is checked for them here
             # (a few records), and the store can go as it is encoded. Any other is checked as it is encoded.
             problems = validate_document(document, changes, surrogates=trusted)
-            if dry_run:
+            unchanged = not any(draft.changes.inserted.values()) and not any(draft.changes.removed.values())
+            if dry_run or unchanged:  # nothing to write (an import of what is stored): the file is left as it is
                 problems += [] if trusted or problems else surrogate_problems(document)
                 if problems:
                     raise InvalidWrite(ordered(problems))

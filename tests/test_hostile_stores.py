@@ -397,3 +397,24 @@ def test_a_directory_its_user_cannot_write_is_said_to_be_that(unprivileged):
     assert "write lock" not in result.stderr
     (unprivileged.home / "readonly").chmod(0o700)
     assert sorted(p.name for p in store.parent.iterdir()) == ["s.json"]
+
+
+# 11. A write that changes nothing leaves the file as it is: no new inode, no new mtime.
+
+
+def test_an_import_that_adds_nothing_leaves_the_file_untouched(run, store):
+    exported = run("export", "--db", str(store)).stdout
+    for given in ("{}", "[]", exported):
+        before = store.stat()
+        result = run("import", "--db", str(store), input=given)
+        assert result.returncode == 0 and "added 0 sources, 0 entities, 0 facts" in result.stderr, result.stderr
+        after = store.stat()
+        assert (after.st_ino, after.st_mtime_ns, after.st_ctime_ns) == (
+            before.st_ino,
+            before.st_mtime_ns,
+            before.st_ctime_ns,
+        )
+    broken = _edit(store, lambda text: text.replace('"type": "agreement"', '"type": "rumour"', 1))
+    refused = run("import", "--db", str(store), input="[]")
+    assert refused.returncode == 4 and "rumour" in refused.stderr  # the same refusals as any write
+    assert store.read_bytes() == broken
