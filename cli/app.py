@@ -27,6 +27,7 @@ from .options import (
     Vocabulary,
     bidi_from,
     current_run,
+    store_path,
     with_fact_selection,
     with_output,
 )
@@ -554,7 +555,7 @@ def _dry_run_note(streams: Streams, path: Path, what: str) -> None:
 @with_output(None, store=False, bidi=False, pager=False)
 def init(
     run: Run,
-    path: Annotated[Path, typer.Argument(metavar="PATH", help="The new store file.")],
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="The new store file.", parser=store_path)],
     empty: Annotated[
         bool, typer.Option("--empty", help="A store with no records, not a copy of the bundled one.")
     ] = False,
@@ -571,7 +572,10 @@ def init(
     if dry_run:
         _dry_run_note(run.streams, path, f"write a store of {_count(facts, 'facts')}")
         return
-    run.streams.message(f"wrote {path} ({_count(facts, 'facts')}); use it with --db {path} or {ENV_VAR}={path}")
+    import shlex
+
+    named = shlex.quote(str(path))
+    run.streams.message(f"wrote {path} ({_count(facts, 'facts')}); use it with --db {named} or {ENV_VAR}={named}")
 
 
 @app.command(

@@ -90,8 +90,18 @@ def _list(values: Sequence[str]) -> str:
 def _store_path(value: str | None) -> Path | None:
     if value is None:
         return None
+    return store_path(value)
+
+
+def store_path(value: str) -> Path:
+    """A store's path as given on the command line, or a usage error: an empty one names nothing, and one that ends
+    with `/` names a directory (POSIX), which a path would forget (`Path("s.json/")` is `s.json`)."""
+    import os
+
     if not value:
         raise typer.BadParameter("an empty path names no store")
+    if value.endswith("/") and not os.path.isdir(value):
+        raise typer.BadParameter(f"{value}: Not a directory (a path that ends with / names one)")
     return Path(value)
 
 

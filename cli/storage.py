@@ -149,11 +149,8 @@ def lock_timeout() -> float | None:
     value = os.environ.get(LOCK_TIMEOUT_VAR, "").strip()
     if not value:
         return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds >= 0):
+    seconds = float(value) if re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", value) else math.nan  # not 1_0, 1e3, ٣
+    if not math.isfinite(seconds):
         raise UsageProblem(f"{LOCK_TIMEOUT_VAR}: {value!r} is not a number of seconds (0 or more)")
     return seconds
 

@@ -418,3 +418,31 @@ def test_an_import_that_adds_nothing_leaves_the_file_untouched(run, store):
     refused = run("import", "--db", str(store), input="[]")
     assert refused.returncode == 4 and "rumour" in refused.stderr  # the same refusals as any write
     assert store.read_bytes() == broken
+
+
+# 12. Paths and values as a shell user gives them.
+
+
+def test_init_suggests_the_path_quoted_for_the_shell(run, tmp_path):
+    result = run("init", str(tmp_path / "my store.json"))
+    assert result.returncode == 0
+    assert f"--db '{tmp_path}/my store.json' or FACTS_DB='{tmp_path}/my store.json'" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["", "new.json/", "mine.json/"])
+def test_an_empty_path_or_a_file_named_as_a_directory_is_a_usage_error(run, store, tmp_path, name):
+    given = f"{tmp_path}/{name}" if name else ""
+    before = sorted(p.name for p in tmp_path.iterdir())
+    one_line(run("init", given), 2, "Invalid value for 'PATH'")
+    one_line(run("init", "--force", given), 2, "Invalid value for 'PATH'")
+    for command in (["list"], ["add"], ["validate"]):
+        one_line(run(*command, "--db", given, input=FACT), 2, "Invalid value for '--db'")
+    if name:
+        assert "Not a directory" in run("list", "--db", given).stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("value", ["1_0", "1e3", "٣", "+1", "0x10"])
+def test_a_lock_timeout_is_digits_and_one_dot(run, store, value):
+    one_line(run("add", "--db", str(store), input=FACT, env={"FACTS_LOCK_TIMEOUT": value}), 2, "FACTS_LOCK_TIMEOUT")
+    assert run("add", "--db", str(store), "-n", input=FACT, env={"FACTS_LOCK_TIMEOUT": "2.5"}).returncode == 0
