@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from arabic_reshaper import ArabicReshaper
+from arabic_reshaper.arabic_reshaper import HARAKAT_RE
 from arabic_reshaper.reshaper_config import default_config
 from bidi import get_base_level, get_display
 from bidi.mirror import MIRRORED
@@ -128,17 +129,34 @@ def shape(text: str) -> str:
 
 
 def shape_with_origins(text: str) -> tuple[str, list[int]]:
-    """The shaped text, and for each of its characters the index of the character of `text` it comes from.
+    """The shaped text, and for each of its characters the index of the character of `text` it comes from: a
+    lam-alef ligature comes from its lam (and stands for the alef after it), dropped harakat leave no character.
 
-    Shaping is done word by word (spaces do not join), so that a ligature only blurs the origins within a word.
-    """
+    Shaping is done word by word (spaces do not join)."""
     shaped, origins = [], []
     for match in re.finditer(r"\s+|\S+", text):
         piece, start = shape(match.group()), match.start()
-        length = len(match.group())
         shaped.append(piece)
-        origins += [start + (k * length) // max(len(piece), 1) for k in range(len(piece))]
+        origins += [start + origin for origin in _origins(match.group(), piece)]
     return "".join(shaped), origins
+
+
+_LAM_ALEF = frozenset(map(chr, range(0xFEF5, 0xFEFD)))
+
+
+def _origins(word: str, shaped: str) -> list[int]:
+    """For each character of `shaped` (the reshaper's `word`), the index in `word` of the letter it comes from: the
+    reshaper drops harakat and makes one character of a lam and the alef after it, and changes nothing else."""
+    if shaped == word:
+        return list(range(len(word)))
+    letters = [index for index, char in enumerate(word) if not HARAKAT_RE.match(char)]
+    origins, at = [], 0
+    for char in shaped:
+        origins.append(letters[min(at, len(letters) - 1)])
+        at += 2 if char in _LAM_ALEF else 1
+    if at != len(letters):  # not what this knows the reshaper to do: each character placed in proportion
+        return [(k * len(word)) // max(len(shaped), 1) for k in range(len(shaped))]
+    return origins
 
 
 def display(text: str, rtl: bool) -> tuple[str, list[int]]:
