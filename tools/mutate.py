@@ -529,6 +529,9 @@ class Environment:
             return
         note = json.loads(self.flight.read_text())
         original = (SOURCE / f"{note['module']}.py").read_bytes()
+        if (self.package / f"{note['module']}.py").read_bytes() == original:  # reinstalled since
+            self.flight.unlink()
+            return
         if _digest(original) != note["sha256"]:
             sys.exit(
                 f"mutate: {self.package}/{note['module']}.py was left mutated, and cli/ has changed since: reinstall"
@@ -582,7 +585,10 @@ class Environment:
             if not ready:
                 timed_out = True
                 self.stop()
-            code = json.loads(self.server.stdout.readline())["status"]
+            answer = self.server.stdout.readline()
+            if not answer:
+                raise KeyboardInterrupt  # the server was killed: the run is being stopped
+            code = json.loads(answer)["status"]
             self.child = None
             text = output.read_text(errors="replace") if output.exists() else ""
         seconds = time.monotonic() - started
@@ -614,8 +620,9 @@ class Environment:
 # A server per environment that has imported pytest and the third-party packages the tests use (never facts_cli,
 # which each run mutates), and forks a child for each run: half of what starting pytest afresh cost.
 _SERVER = """
-import json, os, sys
+import json, os, signal, sys
 
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle: it stops the tests, then this
 sys.dont_write_bytecode = True
 import pytest
 
@@ -629,6 +636,7 @@ for line in sys.stdin:
     request = json.loads(line)
     pid = os.fork()
     if pid == 0:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         os.setsid()
         os.chdir(request["cwd"])
         out = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
@@ -663,7 +671,7 @@ def worker_environments(count: int, state: Path) -> list[Environment]:
                     if data.startswith(f"#!{sys.prefix}/".encode()):
                         script.write_bytes(data.replace(sys.prefix.encode(), str(copy).encode(), 1))
         environment = Environment(copy / "bin" / "python", state)
-        environment.recover()
+        environment.flight.unlink(missing_ok=True)  # a module a stopped run left mutated goes with the copy
         shutil.rmtree(environment.package)
         shutil.copytree(main.package, environment.package, symlinks=True)
         environments.append(environment)
