@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -37,7 +38,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,7 +100,7 @@ _SWAPS: dict[type, type] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Mutant:
     """One change to a module: where (UTF-8 byte offsets, as `ast` gives them), what replaces the text there, and
     how to say it."""
@@ -117,6 +117,9 @@ class Mutant:
     """The lines whose tests are run against the mutant; None for code run at import: then the tests that run
     the lines that use `names`."""
     names: tuple[str, ...] = ()
+    occurrence: int = 1
+    """Which of the mutants of its function with the same kind and text it is, in the order of the file (`True` →
+    `False` may be made three times in one function)."""
 
     @property
     def after(self) -> str:
@@ -124,8 +127,10 @@ class Mutant:
 
     @property
     def key(self) -> str:
-        """What names the mutant across edits elsewhere in the file: its function, kind and text (not its line)."""
-        return f"{self.module}|{self.scope}|{self.kind}|{self.before}|{self.after}"
+        """What names the mutant across edits elsewhere in the file: its function, kind and text (not its line), and
+        `#N` for the Nth of the same in its function."""
+        number = f"#{self.occurrence}" if self.occurrence > 1 else ""
+        return f"{self.module}|{self.scope}|{self.kind}|{self.before}|{self.after}{number}"
 
     def describe(self) -> str:
         if self.kind.startswith(("element", "entry", "character", "early")):
@@ -464,6 +469,11 @@ def mutants(module: str, source: bytes) -> list[Mutant]:
             continue
         seen.add(mutated)
         found.append(mutant)
+    counted: dict[str, int] = {}
+    for index, mutant in enumerate(found):
+        counted[mutant.key] = counted.get(mutant.key, 0) + 1
+        if counted[mutant.key] > 1:
+            found[index] = dataclasses.replace(mutant, occurrence=counted[mutant.key])
     return found
 
 
@@ -481,7 +491,7 @@ def apply(source: bytes, mutant: Mutant) -> bytes:
 # Running: the mutant written over the installed module, the module's tests run, the module put back.
 
 
-@dataclass
+@dataclasses.dataclass
 class Outcome:
     """What one mutant came to: killed (a test failed, or the tests could not even start), timed out, survived."""
 
@@ -1073,6 +1083,10 @@ def main() -> None:
     except BlockingIOError:
         sys.exit(f"mutate: another run is using {state}")
     all_mutants = {module: mutants(module, (SOURCE / f"{module}.py").read_bytes()) for module in modules}
+    known = {mutant.key for found in all_mutants.values() for mutant in found}
+    for key in sorted(_equivalents()):
+        if key.split("|", 1)[0] in modules and key not in known:
+            print(f"mutate: {EQUIVALENTS.name} lists a mutant there is not (any more): {key}", flush=True)
     started = time.monotonic()
     stopping = []
 
