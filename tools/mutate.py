@@ -1005,38 +1005,46 @@ def _measured_commit() -> str:
     return f"{commit}" + (" with uncommitted changes to cli/ or tests/" if changed else "")
 
 
-def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float, jobs: int) -> str:
+def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None, jobs: int) -> str:
     equivalents = _equivalents()
+    jobs_run = f"{jobs} job{'s' if jobs > 1 else ''}"
+    if seconds is None:
+        how = "by `python tools/mutate.py --report`, from the journal of the runs that measured them"
+    else:
+        how = f"by `python tools/mutate.py` ({jobs_run}, {seconds / 60:.0f} minutes of this run; results of mutants"
+        how += " whose module and tests had not changed were taken from the journal)"
     lines = [
         "# Mutation testing: results",
         "",
-        f"Measured on commit {_measured_commit()} by `python tools/mutate.py` ({jobs} job{'s' if jobs > 1 else ''},",
-        f"{seconds / 60:.0f} minutes of this run; results of mutants whose module and tests had not changed were taken",
-        "from the journal). How it works and how to run it: docs/DEVELOPMENT.md. Score: detected (killed or timed",
-        "out) over tried, the equivalent mutants (tools/mutation-equivalents.json) left out.",
+        f"Measured on commit {_measured_commit()} {how}. How it works and how to run it: docs/DEVELOPMENT.md.",
+        "Tried: the mutants run against the tests; score: those detected (killed or timed out) over those tried. The",
+        "equivalent mutants (tools/mutation-equivalents.json, with the reason each changes nothing observable) are not",
+        "run and not counted.",
         "",
-        "| module | mutants | killed | timed out | survived | equivalent | score | target |",
-        "|---|---|---|---|---|---|---|---|",
+        "| module | mutants | tried | killed | timed out | survived | equivalent | not run | score | target |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     details = []
     for module, found in results.items():
-        counts = dict.fromkeys(("killed", "timed out", "survived", "error"), 0)
+        counts = dict.fromkeys(("killed", "timed out", "survived", "error", "not run"), 0)
         survivors, equivalent = [], []
         for mutant, entry in found:
             if entry["status"] == "survived" and mutant.key in equivalents:
                 equivalent.append((mutant, equivalents[mutant.key]))
                 continue
             counts[entry["status"]] += 1
-            if entry["status"] != "killed":
+            if entry["status"] not in ("killed", "not run"):
                 survivors.append((mutant, entry))
-        counted = len(found) - len(equivalent)
+        tried = len(found) - len(equivalent) - counts["not run"]
         detected = counts["killed"] + counts["timed out"]
-        score = 100.0 * detected / counted if counted else 100.0
+        score = f"{100.0 * detected / tried:.1f}%" if tried else "–"
         goal = MODULES[module]
-        mark = "" if score >= goal else " (below)"
+        mark = " (below)" if tried and 100.0 * detected / tried < goal else ""
+        mark = " (not measured whole)" if counts["not run"] else mark
         lines.append(
-            f"| {module}.py | {len(found)} | {counts['killed']} | {counts['timed out']} | "
-            f"{counts['survived'] + counts['error']} | {len(equivalent)} | {score:.1f}% | ≥ {goal}%{mark} |"
+            f"| {module}.py | {len(found)} | {tried} | {counts['killed']} | {counts['timed out']} | "
+            f"{counts['survived'] + counts['error']} | {len(equivalent)} | {counts['not run']} | {score} | "
+            f"≥ {goal}%{mark} |"
         )
         if survivors or equivalent:
             details += ["", f"## {module}.py", ""]
@@ -1067,6 +1075,11 @@ def main() -> None:
         "then be killed by the rest: run again without --quick to find out)",
     )
     parser.add_argument("--state", type=Path, help="where the journal, the test map and copies live")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help=f"write {RESULTS.relative_to(REPO)} from the journal, running nothing (what was not run is counted so)",
+    )
     arguments = parser.parse_args()
     modules = arguments.modules or list(MODULES)
     unknown = [module for module in modules if module not in MODULES]
@@ -1104,6 +1117,28 @@ def main() -> None:
             for mutant in found:
                 tests = selection(mapping, mutant)
                 print(f"cli/{module}.py:{mutant.line} {mutant.describe()} [{len(tests)} tests]")
+        return
+    if arguments.report:
+        journal = Journal(state / "journal.jsonl", fresh=False)
+        equivalents = _equivalents()
+        results = {module: [] for module in modules}
+        for module in modules:
+            digest = _file_digest(f"cli/{module}.py")
+            for mutant in all_mutants[module]:
+                done = None
+                if mutant.key in equivalents:
+                    done = {"status": "survived", "by": "equivalent"}
+                else:
+                    tests = selection(mapping, mutant)
+                    done = journal.get(digest, mutant, context(tests), quick=False)
+                    done = done or ({"status": "survived", "by": "no test"} if not tests else {"status": "not run"})
+                results[module].append((mutant, done))
+        written = report(results, None, arguments.jobs)
+        if modules == list(MODULES):
+            RESULTS.write_text(written, encoding="utf-8")
+            print(f"mutate: results in {RESULTS.relative_to(REPO)}")
+        else:
+            print(written)
         return
     environments = worker_environments(arguments.jobs, state)
     signal.signal(signal.SIGTERM, stop)
