@@ -28,6 +28,8 @@ def with_nul_at(offset: int) -> bytes:
 
 
 def test_a_nul_byte_in_the_first_64_kib_is_refused_from_them_and_one_after_by_the_parser(tmp_path):
+    assert refusal(tmp_path, b"\0" * 10) == "not a facts store: a NUL byte at byte 0, which no JSON text holds"
+    assert refusal(tmp_path, b"{\0}") == "not a facts store: a NUL byte at byte 1, which no JSON text holds"
     assert refusal(tmp_path, with_nul_at(HEAD - 1)) == (
         "not a facts store: a NUL byte at byte 65535, which no JSON text holds"
     )
