@@ -88,3 +88,12 @@ def test_an_error_while_the_bytes_are_made_leaves_the_store_as_it_was_and_nothin
         write_atomically(path, chunks())
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
     assert path.read_bytes() == b"{}\n"
+
+
+def test_writes_leave_no_descriptor_open(tmp_path):
+    path = tmp_path / "s.json"
+    write_atomically(path, [b"{}\n"])
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        write_atomically(path, [b"[]\n"])
+    assert len(os.listdir("/proc/self/fd")) == before
