@@ -671,8 +671,12 @@ def worker_environments(count: int, state: Path) -> list[Environment]:
         sys.exit("mutate: run me with the Python of the virtual environment the package is installed in")
     main = Environment(Path(sys.prefix) / "bin" / "python", state)
     environments = [main]
+    installed = "\n".join(sorted(path.name for path in main.package.parent.glob("*.dist-info"))) + "\n"
     for number in range(1, count):
         copy = state / f"env-{number}"
+        made_from = copy / "mutate-made-from.txt"
+        if copy.exists() and (not made_from.exists() or made_from.read_text() != installed):
+            shutil.rmtree(copy)  # made from other distributions (a dependency added since): made again
         if not (copy / "bin" / "python").exists():
             shutil.copytree(sys.prefix, copy, symlinks=True)
             for script in (copy / "bin").iterdir():
@@ -680,6 +684,7 @@ def worker_environments(count: int, state: Path) -> list[Environment]:
                     data = script.read_bytes()
                     if data.startswith(f"#!{sys.prefix}/".encode()):
                         script.write_bytes(data.replace(sys.prefix.encode(), str(copy).encode(), 1))
+            made_from.write_text(installed)
         environment = Environment(copy / "bin" / "python", state)
         environment.flight.unlink(missing_ok=True)  # a module a stopped run left mutated goes with the copy
         shutil.rmtree(environment.package)
