@@ -3,11 +3,12 @@ the byte, and what is refused leaves no descriptor open."""
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
-from facts_cli.jsonfile import JSONFileStorage
+from facts_cli.jsonfile import JSONFileStorage, _Chunks, _identity, _read_ours, encoded, write_atomically
 from facts_cli.storage import StoreError
 
 HEAD = 64 * 1024
@@ -99,3 +100,44 @@ def test_a_store_that_is_not_a_regular_file_is_refused_and_leaves_no_descriptor_
         with pytest.raises(StoreError, match="a directory, not a file" if kind == "directory" else "FIFO"):
             JSONFileStorage(path).load()
     assert open_descriptors() == before
+
+
+# The file the last validated write made is read a few megabytes at a time, as `encoded` laid it out: whatever the
+# chunks' size, every record, table and value comes back, and any other file is not read as one.
+
+STORE = {
+    "sources": {"1": {"id": "s", "title": "عنوان", "nested": {"a": [1, 2, {"b": None}]}, "empty": {}, "list": []}},
+    "entities": {},
+    "facts": {str(n): {"id": f"f{n}", "claim": "قال " * n, "n": n, "ok": n % 2 == 0} for n in range(1, 40)},
+}
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 13, 64, 1000, 1 << 22])
+def test_the_last_validated_write_is_read_back_whole_in_chunks_of_any_size(tmp_path, monkeypatch, size):
+    path = tmp_path / "store.json"
+    stamp, checksum = write_atomically(path, encoded(json.loads(json.dumps(STORE))))
+    monkeypatch.setattr(_Chunks, "SIZE", size)
+    assert _read_ours(path, stamp, checksum) == STORE
+    assert _read_ours(path, stamp, checksum ^ 1) is None  # not the file the write made
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[]\n",
+        '{"facts": {}}\n',
+        json.dumps(STORE, ensure_ascii=False, indent=2) + "\n\n",
+        json.dumps(STORE, ensure_ascii=False, indent=1) + "\n",
+        json.dumps(STORE, ensure_ascii=False) + "\n",
+    ],
+)
+def test_a_file_laid_out_otherwise_is_not_read_as_the_last_validated_write(tmp_path, monkeypatch, text):
+    """Its own stamp and checksum, as if the cache said a validated write made it: still not read in chunks."""
+    from zlib import crc32
+
+    path = tmp_path / "store.json"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(_Chunks, "SIZE", 7)
+    stamp = _identity(os.stat(path))
+    document = _read_ours(path, stamp, crc32(path.read_bytes()))
+    assert document is None or document == json.loads(text)
