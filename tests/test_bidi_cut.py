@@ -50,3 +50,10 @@ def test_allah_is_drawn_as_fribidi_draws_it_letter_by_letter_with_lam_alef_joine
     """FriBidi joins lam-alef and nothing else: `الله` is three letters, not the one ligature U+FDF2."""
     assert display(text, True)[0] == fribidi([text])[0]
     assert "\ufdf2" not in shape(text)
+
+
+@pytest.mark.parametrize(("marked", "bare"), [("كَتَبَ", "كتب"), ("مُحَمَّدٌ", "محمد"), ("اللّٰه", "الله")])
+def test_harakat_are_dropped_when_shaping_as_a_terminal_cannot_stack_them(marked, bare):
+    """A terminal would draw each mark in a cell of its own, after its letter: the shaped word is the bare word's."""
+    assert shape(marked) == shape(bare)
+    assert display(marked, True)[0] == display(bare, True)[0]
