@@ -1037,7 +1037,8 @@ def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None,
     lines = [
         "# Mutation testing: results",
         "",
-        f"Measured on commit {_measured_commit()} {how}. How it works and how to run it: docs/DEVELOPMENT.md.",
+        f"Measured on commit {_measured_commit()} {how}.",
+        "How it works and how to run it: docs/DEVELOPMENT.md.",
         "Tried: the mutants run against the tests; score: those detected (killed or timed out) over those tried. The",
         "equivalent mutants (tools/mutation-equivalents.json, with the reason each changes nothing observable) are not",
         "run and not counted.",
@@ -1048,7 +1049,7 @@ def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None,
     details = []
     for module, found in results.items():
         counts = dict.fromkeys(("killed", "timed out", "survived", "error", "not run"), 0)
-        survivors, equivalent = [], []
+        survivors, equivalent, unrun = [], [], []
         for mutant, entry in found:
             if entry["status"] == "survived" and mutant.key in equivalents:
                 equivalent.append((mutant, equivalents[mutant.key]))
@@ -1056,18 +1057,22 @@ def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None,
             counts[entry["status"]] += 1
             if entry["status"] not in ("killed", "not run"):
                 survivors.append((mutant, entry))
+            if entry["status"] == "not run":
+                unrun.append(mutant)
         tried = len(found) - len(equivalent) - counts["not run"]
         detected = counts["killed"] + counts["timed out"]
         score = f"{100.0 * detected / tried:.1f}%" if tried else "–"
         goal = MODULES[module]
         mark = " (below)" if tried and 100.0 * detected / tried < goal else ""
-        mark = " (not measured whole)" if counts["not run"] else mark
+        quick = sum(1 for _, entry in survivors if entry.get("partial") and entry["status"] != "timed out")
+        mark = f" ({quick} after --quick only)" if quick else mark
+        mark = f" (not measured whole){mark}" if counts["not run"] else mark
         lines.append(
             f"| {module}.py | {len(found)} | {tried} | {counts['killed']} | {counts['timed out']} | "
             f"{counts['survived'] + counts['error']} | {len(equivalent)} | {counts['not run']} | {score} | "
             f"≥ {goal}%{mark} |"
         )
-        if survivors or equivalent:
+        if survivors or equivalent or unrun:
             details += ["", f"## {module}.py", ""]
         survivors.sort(key=lambda item: item[1]["status"] == "timed out")
         for mutant, entry in survivors:
@@ -1079,6 +1084,11 @@ def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None,
         for mutant, reason in equivalent:
             details.append(f"- equivalent: cli/{module}.py:{mutant.line} in `{mutant.scope}`: {mutant.describe()}")
             details.append(f"  ({reason})")
+        if unrun and len(unrun) <= 60:
+            lines_unrun = ", ".join(str(mutant.line) for mutant in unrun)
+            details.append(f"- not run yet ({len(unrun)}), at lines {lines_unrun}")
+        elif unrun:
+            details.append(f"- not run yet: {len(unrun)} mutants")
     return "\n".join([*lines, *details]) + "\n"
 
 
@@ -1152,6 +1162,9 @@ def main() -> None:
                 else:
                     tests = selection(mapping, mutant)
                     done = journal.get(digest, mutant, context(tests), quick=False)
+                    last = journal.entries.get((digest, mutant.key))
+                    if done is None and last is not None and last["partial"] and last["status"] != "killed":
+                        done = last  # survived the quickest tests (--quick): listed as such
                     done = done or ({"status": "survived", "by": "no test"} if not tests else {"status": "not run"})
                 results[module].append((mutant, done))
         written = report(results, None, arguments.jobs)
