@@ -41,7 +41,7 @@ def test_a_file_of_more_than_64_kib_that_does_not_begin_with_an_object_is_refuse
     def array(size: int) -> bytes:
         return b'["' + b"x" * (size - 4) + b'"]'
 
-    assert refusal(tmp_path, array(HEAD)) == "not a facts store: the top level is a JSON list, not an object of tables"
+    assert refusal(tmp_path, array(HEAD)) == "not a facts store: the top level is an array, not an object of tables"
     assert refusal(tmp_path, array(HEAD + 1)) == "not a facts store: it does not begin with a JSON object"
 
 
