@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
@@ -96,8 +97,6 @@ def _store_path(value: str | None) -> Path | None:
 def store_path(value: str) -> Path:
     """A store's path as given on the command line, or a usage error: an empty one names nothing, and one that ends
     with `/` names a directory (POSIX), which a path would forget (`Path("s.json/")` is `s.json`)."""
-    import os
-
     if not value:
         raise typer.BadParameter("an empty path names no store")
     if value.endswith("/") and not os.path.isdir(value):
