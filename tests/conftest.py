@@ -135,6 +135,16 @@ def store(run, tmp_path) -> Path:
     return path
 
 
+@pytest.fixture
+def writable(monkeypatch, tmp_path) -> Path:
+    """A copy of the bundled store, with the cache in tmp_path."""
+    monkeypatch.setenv("FACTS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("FACTS_NO_CACHE", raising=False)
+    path = tmp_path / "s.json"
+    path.write_bytes(BUNDLED.read_bytes())
+    return path
+
+
 def clean_environment(**extra: str) -> dict[str, str]:
     """The test's environment without what says which terminal, store or bidi mode; plus `extra`."""
     drop = ("VTE_VERSION", "KONSOLE_VERSION", "MLTERM", "TERM_PROGRAM", "TMUX", "FACTS_BIDI", "FACTS_DB", "COLUMNS")

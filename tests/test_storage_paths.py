@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FACTS_BIN
+from conftest import FACTS_BIN, NEW_FACT
 
 from facts_cli import jsonfile
 from facts_cli.storage import cache_directory
@@ -109,20 +109,6 @@ def test_the_cache_directory_under_each_environment(tmp_path, monkeypatch, envir
     else:
         first, _, rest = expected.partition("/")
         assert cache_directory() == places[first].joinpath(*rest.split("/") if rest else ())
-
-
-NEW_FACT = {
-    "type": "statement",
-    "claim": "قال شويغو إن التعاون العسكري مع كازاخستان مستمر.",
-    "claim_en": "Shoigu said military cooperation with Kazakhstan goes on.",
-    "participants": [{"entity": "kazakhstan", "role": "party"}],
-    "attributed_to": {"entity": "shoigu", "cue": "أشار"},
-    "status": "ongoing",
-    "time": None,
-    "place": None,
-    "quote": "أشار شويغو إلى أن الحديث يدور",
-    "source": "rt-ar-2015-12-23",
-}
 
 
 @pytest.mark.parametrize(

@@ -371,16 +371,6 @@ def test_a_file_laid_out_otherwise_is_not_read_as_one_a_write_made(tmp_path):
     assert jsonfile._read_ours(path, store.stamp, store.checksum) is None
 
 
-@pytest.fixture
-def writable(monkeypatch, tmp_path) -> Path:
-    """A copy of the bundled store, with the cache in tmp_path."""
-    monkeypatch.setenv(CACHE_DIR_VAR, str(tmp_path / "cache"))
-    monkeypatch.delenv(NO_CACHE_VAR, raising=False)
-    path = tmp_path / "s.json"
-    path.write_bytes(BUNDLED.read_bytes())
-    return path
-
-
 def adding(fact_id: str):
     """A change that adds a valid fact (a copy of ru-kz-s300-free) under a new id."""
 

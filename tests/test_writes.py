@@ -10,18 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED
 
-from facts_cli.storage import CACHE_DIR_VAR, NO_CACHE_VAR, StoreError
+from facts_cli.storage import StoreError
 from facts_cli.store import open_store, storage_for
-
-
-@pytest.fixture
-def writable(monkeypatch, tmp_path) -> Path:
-    """A copy of the bundled store, with the cache in tmp_path."""
-    monkeypatch.setenv(CACHE_DIR_VAR, str(tmp_path / "cache"))
-    monkeypatch.delenv(NO_CACHE_VAR, raising=False)
-    path = tmp_path / "s.json"
-    path.write_bytes(BUNDLED.read_bytes())
-    return path
 
 
 def fact_ids(path: Path) -> list[str]:
