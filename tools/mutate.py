@@ -1026,6 +1026,28 @@ def _measured_commit() -> str:
     return f"{commit}" + (" with uncommitted changes to cli/ or tests/" if changed else "")
 
 
+def _coverage_note(results: dict[str, list[tuple[Mutant, dict]]]) -> list[str]:
+    """Which modules were measured whole, which in part (some mutants not run, or survivors of --quick only), and
+    which not at all."""
+    whole, part, none = [], [], []
+    for module, found in results.items():
+        run = [entry for _, entry in found if entry.get("by") != "equivalent"]
+        unrun = sum(1 for entry in run if entry["status"] == "not run")
+        quick = sum(1 for entry in run if entry.get("partial") and entry["status"] == "survived")
+        if run and unrun == len(run):
+            none.append(f"{module}.py")
+        elif unrun or quick:
+            how = [f"{unrun} not run"] if unrun else []
+            how += [f"{quick} survivors of --quick only"] if quick else []
+            part.append(f"{module}.py ({', '.join(how)})")
+        else:
+            whole.append(f"{module}.py")
+    return [
+        f"Measured whole: {', '.join(whole) or 'none'}. In part: {', '.join(part) or 'none'}. "
+        f"Not measured: {', '.join(none) or 'none'}."
+    ]
+
+
 def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None, jobs: int) -> str:
     equivalents = _equivalents()
     jobs_run = f"{jobs} job{'s' if jobs > 1 else ''}"
@@ -1037,7 +1059,10 @@ def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None,
     lines = [
         "# Mutation testing: results",
         "",
-        f"Measured on commit {_measured_commit()} {how}.",
+        f"Measured on commit {_measured_commit()} {how}: every figure is of that commit's code of the module and",
+        "of the tests (the journal keeps what a mutant came to only while the module's code, and the tests that",
+        "killed it or that it survived, are unchanged: a mutant of code or tests changed since is counted as not run).",
+        *_coverage_note(results),
         "How it works and how to run it: docs/DEVELOPMENT.md.",
         "Tried: the mutants run against the tests; score: those detected (killed or timed out) over those tried. The",
         "equivalent mutants (tools/mutation-equivalents.json, with the reason each changes nothing observable) are not",
