@@ -582,7 +582,7 @@ class Environment:
                 env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
                 text=True,
             )
-        args = ["-x", "-q", "-p", "no:cacheprovider", "-rf", *(str(REPO / test) for test in tests)]
+        args = ["-x", "-q", "-p", "no:cacheprovider", "-rfE", *(str(REPO / test) for test in tests)]
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="facts-mutant-") as directory:
             output = Path(directory) / "output"
@@ -609,10 +609,9 @@ class Environment:
         if "ERROR collecting" in text:  # the mutant breaks importing the package
             return Outcome("killed", seconds, "collecting the tests")
         failed = re.search(r"^(?:FAILED|ERROR) (\S+)", text, re.MULTILINE)
-        if code in (3, 4) and not failed:
-            return Outcome("error", seconds, text[-2000:])  # pytest itself could not run them
-        by = "tests/" + failed[1].split("/tests/", 1)[-1] if failed else f"pytest exit {code}"
-        return Outcome("killed", seconds, by)
+        if not failed:  # pytest could not run them, or failed naming no test: no evidence that a test noticed
+            return Outcome("error", seconds, text[-2000:])
+        return Outcome("killed", seconds, "tests/" + failed[1].split("/tests/", 1)[-1])
 
     def stop(self) -> None:
         """Kill the tests running now, and every process they started."""
@@ -1104,7 +1103,8 @@ def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None,
             why = " (no test runs this line)" if entry.get("by") == "no test" else ""
             why = " (only the quickest tests ran: --quick)" if entry.get("partial") else why
             status = "survived" if entry["status"] == "error" else entry["status"]
-            why = " (pytest could not run the tests)" if entry["status"] == "error" else why
+            if entry["status"] == "error":
+                why = " (no test named as failing it: pytest could not run them, or failed otherwise)"
             details.append(f"- {status}: cli/{module}.py:{mutant.line} in `{mutant.scope}`: {mutant.describe()}{why}")
         for mutant, reason in equivalent:
             details.append(f"- equivalent: cli/{module}.py:{mutant.line} in `{mutant.scope}`: {mutant.describe()}")
