@@ -94,21 +94,22 @@ def run(tmp_path: Path) -> Run:
     workdir.mkdir()
 
     def _run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess:
-        environ = {k: v for k, v in os.environ.items() if k not in ("FACTS_DB", "COLUMNS", "FACTS_NO_CACHE")}
-        environ["FACTS_CACHE_DIR"] = str(tmp_path / "cache")
-        environ.update(env or {})
-        return subprocess.run(
-            [str(FACTS_BIN), *args],
-            cwd=workdir,
-            env=environ,
-            input=input,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=60,
-        )
+        environ = {"FACTS_CACHE_DIR": str(tmp_path / "cache"), **(env or {})}
+        return run_facts([str(FACTS_BIN), *args], workdir, environ, input)
 
     return _run
+
+
+def run_facts(
+    command: list[str], cwd: Path, environ: dict[str, str], input: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run `command` (the installed `facts`, perhaps behind a prefix) in `cwd`, with the test's environment minus
+    what says which store, width and cache (FACTS_DB, COLUMNS, FACTS_NO_CACHE), plus `environ`."""
+    drop = ("FACTS_DB", "COLUMNS", "FACTS_NO_CACHE")
+    environment = {k: v for k, v in os.environ.items() if k not in drop} | environ
+    return subprocess.run(
+        command, cwd=cwd, env=environment, input=input, capture_output=True, text=True, encoding="utf-8", timeout=60
+    )
 
 
 NEW_FACT = {
@@ -197,18 +198,8 @@ class Unprivileged:
         self.home, self.prefix, self.owner = home, prefix, owner
 
     def run(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
-        environ = {k: v for k, v in os.environ.items() if k not in ("FACTS_DB", "COLUMNS", "FACTS_NO_CACHE")}
-        environ.update({"HOME": str(self.home), "FACTS_CACHE_DIR": str(self.home / ".cache" / "facts")})
-        return subprocess.run(
-            [*self.prefix, str(FACTS_BIN), *args],
-            cwd=self.home,
-            env=environ,
-            input=input,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=60,
-        )
+        environ = {"HOME": str(self.home), "FACTS_CACHE_DIR": str(self.home / ".cache" / "facts")}
+        return run_facts([*self.prefix, str(FACTS_BIN), *args], self.home, environ, input)
 
     def mkdir(self, name: str) -> Path:
         """A directory of the user's own."""
