@@ -793,6 +793,7 @@ if os.environ.get("FACTS_MUTATION_TRACE"):
 _PLUGIN = """
 import json
 import os
+import sys
 
 import coverage
 
@@ -800,9 +801,21 @@ _durations = {}
 _failed = set()
 
 
+def _clear_caches():
+    # A function of the package that keeps its results (functools.cache, lru_cache) runs its lines for the first
+    # test that asks, not for the next: each test starts with them empty, or the map would leave out the later
+    # tests that would notice a mutant of those lines (with_proclitic, stem, ...).
+    for name, module in list(sys.modules.items()):
+        if name == "facts_cli" or name.startswith("facts_cli."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
 def pytest_runtest_setup(item):
     current = coverage.Coverage.current()
     if current is not None:
+        _clear_caches()
         current.switch_context(item.nodeid)
 
 
