@@ -1,0 +1,94 @@
+"""The character tables of Arabic normalisation, code point by code point with the neighbours that must not be in
+them, and the proclitic readings at the lengths where a rule starts to apply."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from facts_cli.arabic import bare, light10, normalize, tokenize, with_proclitic, without_proclitic
+
+
+def _points(*spans: tuple[int, int]) -> list[str]:
+    return [chr(point) for first, last in spans for point in range(first, last + 1)]
+
+
+# What normalisation removes as harakat: the Arabic marks U+064B-U+065F, the superscript alef U+0670, the tatweel
+# U+0640, and the Quranic annotation signs U+06D6-U+06ED (as Lucene's ArabicNormalizer, and beyond it the Quranic
+# signs, which text copied from religious sources carries).
+HARAKAT = _points((0x064B, 0x065F), (0x0670, 0x0670), (0x0640, 0x0640), (0x06D6, 0x06ED))
+# Their neighbours, letters and digits that stay: yeh, Arabic-Indic zero, dotless qaf, alef wasla, feh, Farsi yeh
+# with three dots, ae, dal with inverted V.
+NOT_HARAKAT = ["\u064a", "\u0660", "\u066f", "\u0671", "\u0641", "\u063f", "\u06d5", "\u06ee"]
+
+
+@pytest.mark.parametrize("mark", HARAKAT, ids=lambda c: f"U+{ord(c):04X}")
+def test_each_haraka_is_removed(mark):
+    assert normalize(f"ب{mark}ب") == "بب"
+
+
+@pytest.mark.parametrize("char", NOT_HARAKAT, ids=lambda c: f"U+{ord(c):04X}")
+def test_the_neighbours_of_the_harakat_stay(char):
+    assert len(normalize(f"ب{char}ب")) == 3
+
+
+# Format characters removed from inside a word: soft hyphen, Arabic letter mark, Mongolian vowel separator,
+# zero-width space/non-joiner/joiner, LRM, RLM, the embeddings and overrides, word joiner and invisible operators,
+# the isolates, zero-width no-break space.
+FORMAT = _points(
+    (0x00AD, 0x00AD),
+    (0x061C, 0x061C),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x2069),
+    (0xFEFF, 0xFEFF),
+)
+# Their neighbours, none a letter or a digit, each of which splits a word: not sign, registered sign, Arabic
+# semicolon, Mongolian free variation selectors, hair space, hyphen, paragraph separator, narrow no-break space,
+# medium mathematical space (the three spaces are spaces after NFKC, before the table is looked at), U+2065 and
+# U+FEFE (unassigned).
+SPLITS = ["\u00ac", "\u00ae", "\u061b", "\u180d", "\u180f", "\u200a", "\u2010", "\u2029", "\u202f", "\u205f"]
+SPLITS += ["\u2065", "\ufefe"]
+
+
+@pytest.mark.parametrize("char", FORMAT, ids=lambda c: f"U+{ord(c):04X}")
+def test_each_format_character_inside_a_word_is_removed(char):
+    assert unicodedata.category(char) == "Cf"
+    assert tokenize(f"تسل{char}يم Kazakh{char}stan") == ["تسليم", "kazakhstan"]
+
+
+@pytest.mark.parametrize("char", SPLITS, ids=lambda c: f"U+{ord(c):04X}")
+def test_the_neighbours_of_the_format_characters_split_a_word(char):
+    assert tokenize(f"تسل{char}يم") == ["تسل", "يم"]
+
+
+def test_light10_takes_each_suffix_once_in_turn():
+    # Lucene's ArabicStemmer goes through its suffixes in order, each taken off once when it fits: يه, then ي.
+    assert light10("ساهدييه") == "ساهد"
+
+
+@pytest.mark.parametrize(
+    ("word", "readings"),
+    [
+        ("وبلد", ["بلد"]),  # بلد keeps its ب: three letters are no word with a preposition before it
+        ("وبلدي", ["بلدي", "لدي"]),
+        ("للجو", ["لجو"]),  # لل + two letters reads as no article
+        ("للجوي", ["لجوي", "الجوي", "جوي"]),
+        ("الجو", []),  # the article needs three letters after it
+        ("الجوي", ["جوي"]),
+    ],
+)
+def test_proclitic_readings_at_the_lengths_where_a_rule_starts(word, readings):
+    assert without_proclitic(word) == readings
+
+
+def test_a_word_of_three_letters_takes_proclitics():
+    assert {"وبلد", "البلد", "للبلد", "وللبلد", "فبلد"} <= set(with_proclitic("بلد"))
+
+
+def test_bare_leaves_two_letters_after_the_article():
+    assert bare("الجو") == "جو"
+    assert bare("وبالجو") == "جو"
