@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from facts_cli.arabic import bare, light10, normalize, tokenize, with_proclitic, without_proclitic
+from facts_cli.arabic import bare, light10, normalize, plural_number, stem, tokenize, with_proclitic, without_proclitic
 
 
 def _points(*spans: tuple[int, int]) -> list[str]:
@@ -87,6 +87,17 @@ def test_proclitic_readings_at_the_lengths_where_a_rule_starts(word, readings):
 
 def test_a_word_of_three_letters_takes_proclitics():
     assert {"وبلد", "البلد", "للبلد", "وللبلد", "فبلد"} <= set(with_proclitic("بلد"))
+
+
+def test_a_word_with_the_article_and_three_letters_after_it_takes_lam_lam():
+    assert {"للجوي", "وللجوي", "بالجوي"} <= set(with_proclitic("الجوي"))
+    assert "للجو" not in with_proclitic("الجو")
+
+
+@pytest.mark.parametrize("number", ["1", "7", "30", "300", "1990"])
+def test_the_english_plural_of_a_number_of_any_length_is_the_number(number):
+    assert plural_number(number + "s") == number
+    assert stem(number + "s") == number
 
 
 def test_bare_leaves_two_letters_after_the_article():
