@@ -374,6 +374,10 @@ def write_atomically(path: Path, chunks: Iterable[bytes]) -> tuple[Stamp, int]:
             continue
         except OSError as error:
             raise StoreError(f"{path}: cannot write in {directory}: {error.strerror}") from None
+        except BaseException:  # a signal, as the call that made it returned: the file is this writer's (O_EXCL)
+            with suppress(FileNotFoundError):  # or as the call was interrupted, before it made the file
+                temporary.unlink()
+            raise
     checksum = 0
     try:
         with os.fdopen(handle, "wb") as out:
