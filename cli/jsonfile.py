@@ -594,7 +594,7 @@ def locked(path: Path, notify: Callable[[str], None] | None = None) -> Iterator[
 
 
 class _Ended(BaseException):
-    """SIGTERM or SIGHUP arrived while a write was made."""
+    """SIGTERM, SIGHUP or SIGINT arrived while a write was made."""
 
     def __init__(self, number: int) -> None:
         super().__init__(number)
@@ -603,20 +603,24 @@ class _Ended(BaseException):
 
 @contextmanager
 def _signals_end_the_write() -> Iterator[None]:
-    """SIGTERM and SIGHUP, while a write is made, end it as Ctrl-C does: what it made (its temporary file, its lock
-    file) is removed on the way out; then `facts` ends as the signal says, as `graph` ends after stopping `dot`
-    (by default killed by it: 143 and 129 in a shell). A signal ignored (nohup's SIGHUP) stays ignored. Elsewhere
-    they end `facts` at once, as they end any command: nothing is left to undo."""
+    """SIGTERM, SIGHUP and SIGINT, while a write is made, end it: what it made (its temporary file, its lock file)
+    is removed on the way out; then `facts` ends as the signal says, as `graph` ends after stopping `dot` (by default
+    killed by it: 143 and 129 in a shell; Ctrl-C, 130), and a handler of its caller's (`main` run in-process) runs
+    once. A signal ignored (nohup's SIGHUP) stays ignored. Only the first ends the write: one that comes while it
+    is cleaned up after (systemd's SIGHUP after its SIGTERM, Ctrl-C as a terminal closes) is let pass.
+    Elsewhere they end `facts` at once, as they end any command: nothing is left to undo."""
     import signal
 
+    first: list[int] = []
+
     def end(number: int, frame: Any) -> None:
-        for ignored in previous:  # a second signal does not cut the cleaning short
-            signal.signal(ignored, signal.SIG_IGN)
-        raise _Ended(number)
+        if not first:
+            first.append(number)
+            raise _Ended(number)
 
     previous: dict[int, Any] = {}
     with suppress(ValueError):  # not the main thread: left as they are
-        for name in ("SIGTERM", "SIGHUP"):
+        for name in ("SIGTERM", "SIGHUP", "SIGINT"):
             number = getattr(signal, name)
             if signal.getsignal(number) is not signal.SIG_IGN:
                 previous[number] = signal.signal(number, end)
@@ -625,10 +629,7 @@ def _signals_end_the_write() -> Iterator[None]:
     except _Ended as ended:
         for number, handler in previous.items():
             signal.signal(number, handler)
-        handler = previous[ended.number]
-        if callable(handler):
-            handler(ended.number, None)
-        os.kill(os.getpid(), ended.number)
+        signal.raise_signal(ended.number)  # to its own handler: the default ends facts; Python's for SIGINT raises
         raise SystemExit(128 + ended.number) from None  # a handler that let it pass: the code a shell would show
     finally:
         for number, handler in previous.items():

@@ -1,13 +1,181 @@
-"""Signals that end a write: what it made is removed, whenever the signal comes."""
+"""Signals that end a write: SIGTERM, SIGHUP and SIGINT sent to a real writer stopped in the middle of its write (or
+while it waits for the lock), alone or two at once; and a program that runs `facts` in its own process with signal
+handlers of its own; a signal as the temporary file is made. The store is left as it was, nothing is left beside
+it, nothing is said, and the writer ends as the first signal says."""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
-from conftest import BUNDLED
+from conftest import BUNDLED, FACTS_BIN, NEW_FACT
+from test_hostile_files import held_lock, waits
 
 from facts_cli import jsonfile
+
+FACT = json.dumps({**NEW_FACT, "id": "a-new-fact"})
+
+# `facts` run in-process by a program with handlers of its own for SIGTERM and SIGHUP, which note each signal they
+# are called for (in the file named by argv[1]) and let it pass.
+EMBEDDING = """
+import json
+import signal
+import sys
+
+from facts_cli.app import main
+
+seen = []
+for number in (signal.SIGTERM, signal.SIGHUP):
+    signal.signal(number, lambda number, frame: seen.append(number))
+try:
+    code = main(sys.argv[2:])
+finally:
+    with open(sys.argv[1], "w") as out:
+        json.dump(seen, out)
+sys.exit(code)
+"""
+
+
+@pytest.fixture(scope="module")
+def large_document() -> str:
+    """A store of the bundled facts replicated to 10,000: its write lasts long enough to be stopped in the middle."""
+    document = json.loads(BUNDLED.read_text(encoding="utf-8"))
+    facts = list(document["facts"].values())
+    document["facts"] = {
+        str(i + 1): {**facts[i % len(facts)], "id": f"{facts[i % len(facts)]['id']}-{i}"} for i in range(10_000)
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+@pytest.fixture
+def large_store(tmp_path: Path, large_document: str) -> Path:
+    directory = tmp_path / "store"
+    directory.mkdir()
+    path = directory / "s.json"
+    path.write_text(large_document, encoding="utf-8")
+    return path
+
+
+def _start(command: list[str], store: Path, tmp_path: Path) -> subprocess.Popen:
+    """`facts add` of one fact to `store`, started as a shell starts a command in the foreground (SIGINT not
+    ignored)."""
+    fact = tmp_path / "fact.json"
+    fact.write_text(FACT, encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if k != "FACTS_DB"} | {"FACTS_CACHE_DIR": str(tmp_path / "cache")}
+    return subprocess.Popen(
+        [*command, "add", "--db", str(store), str(fact)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environ,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop `process` (SIGSTOP), and wait until it is stopped."""
+    process.send_signal(signal.SIGSTOP)
+    stat = Path(f"/proc/{process.pid}/stat")
+    while (state := stat.read_text().rsplit(")", 1)[1].split()[0]) not in ("T", "t"):
+        assert state != "Z", "the process ended before it could be stopped"
+        time.sleep(0.001)
+
+
+def _temporaries(directory: Path) -> list[str]:
+    return [p.name for p in directory.iterdir() if p.name.endswith(".tmp")]
+
+
+def _stop_mid_write(process: subprocess.Popen, directory: Path) -> None:
+    """Stop `process` at a moment when its temporary file is there: it has begun its write and not replaced the
+    store (the rename takes the temporary's name away)."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None and time.monotonic() < deadline, "the write ended before it could be stopped"
+        if _temporaries(directory):
+            _stop(process)
+            if _temporaries(directory):
+                return
+            process.send_signal(signal.SIGCONT)
+        time.sleep(0.001)
+
+
+def _deliver(process: subprocess.Popen, numbers: tuple[int, ...]) -> None:
+    """Send `numbers` to the stopped `process`, then let it go on: it meets them all at once."""
+    for number in numbers:
+        process.send_signal(number)
+    process.send_signal(signal.SIGCONT)
+
+
+def _ended_by(number: int) -> int:
+    """The exit code of `facts` ended by signal `number` with the default handlers: killed by it, but Ctrl-C's
+    KeyboardInterrupt, which exits 130."""
+    return 130 if number == signal.SIGINT else -number
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [(signal.SIGTERM, signal.SIGHUP), (signal.SIGINT, signal.SIGTERM), (signal.SIGINT, signal.SIGHUP)],
+    ids=["TERM+HUP", "INT+TERM", "INT+HUP"],
+)
+def test_two_signals_at_once_end_a_write_as_one_and_leave_nothing_behind(large_store, tmp_path, numbers):
+    """systemd sends SIGTERM then SIGHUP; a terminal closed under Ctrl-C sends SIGHUP: the second comes while the
+    first is cleaned up after, and must not cut that short (a temporary file left) or be said (a traceback)."""
+    before = large_store.read_bytes()
+    writer = _start([str(FACTS_BIN)], large_store, tmp_path)
+    _stop_mid_write(writer, large_store.parent)
+    _deliver(writer, numbers)
+    _, stderr = writer.communicate(timeout=60)
+    assert writer.returncode in [_ended_by(number) for number in numbers], stderr
+    assert stderr == b""
+    assert sorted(p.name for p in large_store.parent.iterdir()) == ["s.json"]
+    assert large_store.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("numbers", "waiting"),
+    [
+        ((signal.SIGTERM,), False),
+        ((signal.SIGHUP,), False),
+        ((signal.SIGTERM, signal.SIGHUP), False),
+        ((signal.SIGTERM, signal.SIGHUP), True),
+    ],
+    ids=["TERM", "HUP", "TERM+HUP", "TERM+HUP-waiting-for-the-lock"],
+)
+def test_a_write_in_process_calls_the_callers_handler_once_and_returns_the_shells_code(
+    large_store, tmp_path, numbers, waiting
+):
+    """`facts` run in-process (`facts_cli.app.main`) by a program whose own handler lets a signal pass: the write
+    is ended and cleaned up after all the same, that handler is called once, for one of the signals, and the exit
+    code is the one a shell shows for that signal (128 + its number)."""
+    before = large_store.read_bytes()
+    seen = tmp_path / "seen.json"
+    (tmp_path / "embedding.py").write_text(EMBEDDING, encoding="utf-8")
+    command = [sys.executable, str(tmp_path / "embedding.py"), str(seen)]
+    if waiting:
+        with held_lock(large_store):
+            writer = _start(command, large_store, tmp_path)
+            assert waits(writer), "the writer did not wait for the lock another writer holds"
+            _stop(writer)
+            _deliver(writer, numbers)
+            stdout, stderr = writer.communicate(timeout=60)
+        (large_store.parent / "s.json.lock").unlink()  # as the other writer removes it as it finishes
+    else:
+        writer = _start(command, large_store, tmp_path)
+        _stop_mid_write(writer, large_store.parent)
+        _deliver(writer, numbers)
+        stdout, stderr = writer.communicate(timeout=60)
+    called = json.loads(seen.read_text())
+    assert len(called) == 1 and called[0] in numbers, called
+    assert writer.returncode == 128 + called[0], stderr
+    assert (stdout, stderr) == (b"", b"")
+    assert sorted(p.name for p in large_store.parent.iterdir()) == ["s.json"]
+    assert large_store.read_bytes() == before
 
 
 @pytest.mark.parametrize("made", [True, False], ids=["made", "interrupted-before-it-was-made"])
