@@ -913,7 +913,11 @@ def test_map(environment: Environment, state: Path) -> TestMap:
             trace = Path(directory)
             (trace / "sitecustomize.py").write_text(_SITECUSTOMIZE)
             (trace / "facts_mutation_trace.py").write_text(_PLUGIN)
+            # Open to all (the data directory as /tmp is): a `facts` that the permission tests run as another user
+            # (tests/conftest.py's `unprivileged`) imports the sitecustomize and saves its coverage here too.
+            trace.chmod(0o755)
             (trace / "data").mkdir()
+            (trace / "data").chmod(0o1777)
             environ = {
                 **os.environ,
                 "PYTHONPATH": str(trace),
