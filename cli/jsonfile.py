@@ -864,7 +864,7 @@ class JSONFileStorage(Storage):
             problems = validate_document(document, changes, surrogates=trusted)
             unchanged = not any(draft.changes.inserted.values()) and not any(draft.changes.removed.values())
             if dry_run or unchanged:  # nothing to write (an import of what is stored): the file is left as it is
-                problems += [] if trusted or problems else surrogate_problems(document)
+                problems += [] if trusted else surrogate_problems(document)
                 if problems:
                     raise InvalidWrite(ordered(problems))
                 return result
