@@ -1,0 +1,86 @@
+"""A writer that waits for the write lock: it says so once, however long it waits; and, run in-process (`main` or
+`locked` in a program that goes on), it leaves no descriptor open whatever the wait comes to: the lock given up,
+the lock file not a file, or the lock file removed by the writer before as it finished."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from conftest import BUNDLED, NEW_FACT
+from test_hostile_files import held_lock, start
+
+from facts_cli import jsonfile
+from facts_cli.jsonfile import locked
+from facts_cli.storage import StoreError
+
+
+def test_a_writer_says_once_that_it_waits_for_the_lock(store, tmp_path):
+    with held_lock(store):
+        writer = start(
+            "add", "--db", str(store), input=json.dumps(NEW_FACT), tmp_path=tmp_path, env={"FACTS_LOCK_TIMEOUT": "1.5"}
+        )
+        assert writer.wait(timeout=30) == 3
+    lines = writer.stderr.read().decode().splitlines()
+    assert len(lines) == 2, lines
+    assert "waiting for another writer" in lines[0] and "held the lock" in lines[1]
+
+
+def _lock_descriptors(store: Path) -> list[str]:
+    """The descriptors of this process open on a lock file of `store` (removed or not)."""
+    lock = str(store.with_name(store.name + ".lock"))
+    found = []
+    for descriptor in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # the listing's own, closed by now
+            if os.readlink(f"/proc/self/fd/{descriptor}").removesuffix(" (deleted)") == lock:
+                found.append(descriptor)
+    return found
+
+
+@pytest.fixture
+def own_store(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("FACTS_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "s.json"
+    path.write_bytes(BUNDLED.read_bytes())
+    return path
+
+
+def test_a_lock_given_up_leaves_no_descriptor_open(own_store, monkeypatch):
+    monkeypatch.setenv("FACTS_LOCK_TIMEOUT", "0")
+    with held_lock(own_store) as other:
+        with pytest.raises(StoreError, match="another writer has held the lock"), locked(own_store):
+            pytest.fail("the lock was taken while another writer held it")
+        assert _lock_descriptors(own_store) == [str(other.handle.fileno())]
+
+
+def test_a_lock_file_that_is_not_a_file_leaves_no_descriptor_open(own_store):
+    os.mkfifo(own_store.with_name("s.json.lock"))
+    with pytest.raises(StoreError, match="is not a regular file"), locked(own_store):
+        pytest.fail("a FIFO was taken for the lock")
+    assert _lock_descriptors(own_store) == []
+
+
+def test_a_lock_file_removed_while_waited_for_leaves_no_descriptor_open(own_store, monkeypatch):
+    """The writer before removes its lock file as it finishes, then lets the lock go: the one waiting gets the lock of
+    a file no longer there, and takes the new one. Here the writer before finishes as the other first waits."""
+    other = held_lock(own_store).__enter__()
+    real_sleep = time.sleep
+
+    def finishing(seconds: float) -> None:
+        if not other.handle.closed:
+            os.unlink(other.path)
+            fcntl.flock(other.handle, fcntl.LOCK_UN)
+            other.handle.close()
+        real_sleep(seconds)
+
+    monkeypatch.setattr(jsonfile.time, "sleep", finishing)
+    with locked(own_store):
+        assert other.handle.closed, "the lock was taken while another writer held it"
+        assert len(_lock_descriptors(own_store)) == 1  # the new lock file's, not the removed one's besides
+    monkeypatch.undo()
+    assert _lock_descriptors(own_store) == []
