@@ -319,8 +319,10 @@ def read(path: Path, args: list[str]) -> None:
     environ = {"COLUMNS": "100", "NO_COLOR": "1", "FACTS_NO_CACHE": "1"}
     code = main([*args, "--db", str(path)], Streams(None, out, err, environ, paging=False))
     message = err.getvalue()
-    assert code in (0, 1, 2, 4), (args, code, message)
+    assert code in (0, 1, 2, 4, 5), (args, code, message)
     assert code != 2 or "is the start of" in message, (args, message)
+    # 5: what docs/GUIDE.md says, Markdown refusing a control character of a citation, and only that
+    assert code != 5 or (args[:3] == ["cite", "-f", "markdown"] and "Markdown cannot carry" in message), (args, message)
     named = out.getvalue() if args[0] == "validate" else message
     record = r"^(facts|entities|sources)/|\b(fact|entity|source) '"  # `facts/ID: field: ...` or `fact 'ID': ...`
     assert code != 4 or re.search(record, named, re.MULTILINE), (args, message)
