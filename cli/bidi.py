@@ -19,9 +19,12 @@ from arabic_reshaper.reshaper_config import default_config
 from bidi import get_base_level, get_display
 from bidi.mirror import MIRRORED
 
-# The lam-alef ligatures, as FriBidi makes them, and no others (arabic-reshaper would also join "Allah").
-_SETTINGS = {"delete_harakat": True, "support_ligatures": True, "arabic ligature allah": False}
+# arabic-reshaper joins the letters; the ligatures are made here, from its joined forms (see _LAM_ALEF). Its own
+# (3.1.0) are found in the text with the zero-width joiners it leaves out of its forms still in: a ZWJ before a
+# lam-alef made it raise IndexError, or put the ligature in the place of the letter after it.
+_SETTINGS = {"delete_harakat": True, "support_ligatures": False}
 _RESHAPER = ArabicReshaper(configuration=_SETTINGS)
+_ZWJ = "\u200d"
 
 
 class _Settings(dict):
@@ -118,14 +121,47 @@ def visual_order(levels: Sequence[int | None]) -> list[int]:
     return order
 
 
+# The lam-alef ligatures, as FriBidi makes them, and no others (not "Allah", which arabic-reshaper would make): a lam
+# joined on its left (initial, medial) and an alef right after it (final) become one character (isolated, final).
+_LAM_ALEF = {
+    (unicodedata.lookup(f"ARABIC LETTER LAM {lam} FORM"), unicodedata.lookup(f"ARABIC LETTER {alef} FINAL FORM")): (
+        unicodedata.lookup(f"ARABIC LIGATURE LAM WITH {alef} {ligature} FORM")
+    )
+    for lam, ligature in (("INITIAL", "ISOLATED"), ("MEDIAL", "FINAL"))
+    for alef in ("ALEF WITH MADDA ABOVE", "ALEF WITH HAMZA ABOVE", "ALEF WITH HAMZA BELOW", "ALEF")
+}
+
+
 @lru_cache(maxsize=4096)
+def _shaped(text: str) -> tuple[str, tuple[int, ...]]:
+    """`shape(text)`, and for each of its characters the index of the character of `text` it comes from.
+
+    arabic-reshaper gives one character for each of `text`'s but the harakat and the ZWJs (which it leaves out once
+    they have joined the letters beside them); a lam and the alef right after it, harakat between them but no ZWJ
+    (which asks for the two joined, not for the ligature), are then made one."""
+    if not has_rtl(text):
+        return text, tuple(range(len(text)))
+    forms = _RESHAPER.reshape(text).replace("\ufe80", "\u0621")
+    letters = [index for index, char in enumerate(text) if char != _ZWJ and not HARAKAT_RE.match(char)]
+    shaped: list[str] = []
+    origins: list[int] = []
+    for form, origin in zip(forms, letters, strict=True):
+        ligature = _LAM_ALEF.get((shaped[-1], form)) if shaped and _ZWJ not in text[origins[-1] : origin] else None
+        if ligature:
+            shaped[-1] = ligature
+        else:
+            shaped.append(form)
+            origins.append(origin)
+    return "".join(shaped), tuple(origins)
+
+
 def shape(text: str) -> str:
     """Arabic letters in their joined presentation forms, lam-alef as one ligature, harakat dropped.
 
     The hamza, which never joins, stays U+0621 (arabic-reshaper writes its isolated form U+FE80; FriBidi and
     fonts treat the two alike).
     """
-    return _RESHAPER.reshape(text).replace("\ufe80", "\u0621") if has_rtl(text) else text
+    return _shaped(text)[0]
 
 
 def shape_with_origins(text: str) -> tuple[str, list[int]]:
@@ -135,28 +171,10 @@ def shape_with_origins(text: str) -> tuple[str, list[int]]:
     Shaping is done word by word (spaces do not join)."""
     shaped, origins = [], []
     for match in re.finditer(r"\s+|\S+", text):
-        piece, start = shape(match.group()), match.start()
+        piece, piece_origins = _shaped(match.group())
         shaped.append(piece)
-        origins += [start + origin for origin in _origins(match.group(), piece)]
+        origins += [match.start() + origin for origin in piece_origins]
     return "".join(shaped), origins
-
-
-_LAM_ALEF = frozenset(map(chr, range(0xFEF5, 0xFEFD)))
-
-
-def _origins(word: str, shaped: str) -> list[int]:
-    """For each character of `shaped` (the reshaper's `word`), the index in `word` of the letter it comes from: the
-    reshaper drops harakat and makes one character of a lam and the alef after it, and changes nothing else."""
-    if shaped == word:
-        return list(range(len(word)))
-    letters = [index for index, char in enumerate(word) if not HARAKAT_RE.match(char)]
-    origins, at = [], 0
-    for char in shaped:
-        origins.append(letters[min(at, len(letters) - 1)])
-        at += 2 if char in _LAM_ALEF else 1
-    if at != len(letters):  # not what this knows the reshaper to do: each character placed in proportion
-        return [(k * len(word)) // max(len(shaped), 1) for k in range(len(shaped))]
-    return origins
 
 
 def display(text: str, rtl: bool) -> tuple[str, list[int]]:
