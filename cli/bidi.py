@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from arabic_reshaper import ArabicReshaper
 from arabic_reshaper.arabic_reshaper import HARAKAT_RE
@@ -235,16 +236,17 @@ def wrap(text: str, width: int, measure: Callable[[str], int]) -> list[str]:
 
 def _cut(word: str, width: int, measure: Callable[[str], int]) -> list[str]:
     """A word wider than `width` cut into pieces that fit, in one pass over it: the word is shaped once, and
-    each shaped character (a lam-alef ligature is one) goes to the piece of the logical letters it comes from."""
+    each shaped character (a lam-alef ligature is one) goes to the piece of the logical letters it comes from (the
+    origins of the shaped characters rise, so no piece is empty)."""
     shaped, origins = shape_with_origins(word)
     starts, used = [0], 0
     for char, origin in zip(shaped, origins, strict=True):
         cells = measure(char)
-        if used + cells > width and used and origin > starts[-1]:
+        if used + cells > width and used:
             starts.append(origin)
             used = 0
         used += cells
-    return [word[start:end] for start, end in zip(starts, [*starts[1:], len(word)], strict=True)]
+    return [word[start:end] for start, end in pairwise([*starts, len(word)])]
 
 
 def longest_word(text: str, measure: Callable[[str], int]) -> int:
