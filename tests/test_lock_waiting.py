@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, NEW_FACT
+from conftest import NEW_FACT
 from test_hostile_files import held_lock, start
 
 from facts_cli import jsonfile
@@ -42,33 +42,25 @@ def _lock_descriptors(store: Path) -> list[str]:
     return found
 
 
-@pytest.fixture
-def own_store(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("FACTS_CACHE_DIR", str(tmp_path / "cache"))
-    path = tmp_path / "s.json"
-    path.write_bytes(BUNDLED.read_bytes())
-    return path
-
-
-def test_a_lock_given_up_leaves_no_descriptor_open(own_store, monkeypatch):
+def test_a_lock_given_up_leaves_no_descriptor_open(writable, monkeypatch):
     monkeypatch.setenv("FACTS_LOCK_TIMEOUT", "0")
-    with held_lock(own_store) as other:
-        with pytest.raises(StoreError, match="another writer has held the lock"), locked(own_store):
+    with held_lock(writable) as other:
+        with pytest.raises(StoreError, match="another writer has held the lock"), locked(writable):
             pytest.fail("the lock was taken while another writer held it")
-        assert _lock_descriptors(own_store) == [str(other.handle.fileno())]
+        assert _lock_descriptors(writable) == [str(other.handle.fileno())]
 
 
-def test_a_lock_file_that_is_not_a_file_leaves_no_descriptor_open(own_store):
-    os.mkfifo(own_store.with_name("s.json.lock"))
-    with pytest.raises(StoreError, match="is not a regular file"), locked(own_store):
+def test_a_lock_file_that_is_not_a_file_leaves_no_descriptor_open(writable):
+    os.mkfifo(writable.with_name("s.json.lock"))
+    with pytest.raises(StoreError, match="is not a regular file"), locked(writable):
         pytest.fail("a FIFO was taken for the lock")
-    assert _lock_descriptors(own_store) == []
+    assert _lock_descriptors(writable) == []
 
 
-def test_a_lock_file_removed_while_waited_for_leaves_no_descriptor_open(own_store, monkeypatch):
+def test_a_lock_file_removed_while_waited_for_leaves_no_descriptor_open(writable, monkeypatch):
     """The writer before removes its lock file as it finishes, then lets the lock go: the one waiting gets the lock of
     a file no longer there, and takes the new one. Here the writer before finishes as the other first waits."""
-    other = held_lock(own_store).__enter__()
+    other = held_lock(writable).__enter__()
     real_sleep = time.sleep
 
     def finishing(seconds: float) -> None:
@@ -79,8 +71,8 @@ def test_a_lock_file_removed_while_waited_for_leaves_no_descriptor_open(own_stor
         real_sleep(seconds)
 
     monkeypatch.setattr(jsonfile.time, "sleep", finishing)
-    with locked(own_store):
+    with locked(writable):
         assert other.handle.closed, "the lock was taken while another writer held it"
-        assert len(_lock_descriptors(own_store)) == 1  # the new lock file's, not the removed one's besides
+        assert len(_lock_descriptors(writable)) == 1  # the new lock file's, not the removed one's besides
     monkeypatch.undo()
-    assert _lock_descriptors(own_store) == []
+    assert _lock_descriptors(writable) == []
