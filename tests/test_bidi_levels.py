@@ -3,12 +3,11 @@ X9: explicit formatting not displayed; L4: mirroring at odd levels) against Unic
 
 from __future__ import annotations
 
-import subprocess
 import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import FRIBIDI
+from conftest import FRIBIDI, fribidi
 
 from facts_cli.bidi import display, is_rtl, line_levels, logical_from_visual, visual_order
 
@@ -86,17 +85,9 @@ def test_levels_and_order_pass_bidi_test_up_to_three_classes_and_its_longer_case
 def fribidi_kept(lines: list[str], rtl: bool) -> list[str]:
     """FriBidi's visual lines with what rule X9 removes taken out (FriBidi keeps the explicit embeddings and BN in
     its output, at a place of its choosing; `--clean` would take the isolates out too, which X9 keeps)."""
-    result = subprocess.run(
-        [FRIBIDI, "--nopad", "--nobreak", "--rtl" if rtl else "--ltr"],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        check=True,
-    )
     removed = {"RLE", "LRE", "RLO", "LRO", "PDF", "BN"}  # UAX #9, rule X9
     return [
-        "".join(char for char in line if unicodedata.bidirectional(char) not in removed and char != "\ufeff")
-        for line in result.stdout.split("\n")[: len(lines)]
+        "".join(char for char in line if unicodedata.bidirectional(char) not in removed) for line in fribidi(lines, rtl)
     ]
 
 
