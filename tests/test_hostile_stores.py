@@ -6,6 +6,7 @@ store is left byte for byte as it was."""
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import shutil
 import signal
@@ -199,15 +200,19 @@ def searched_store(tmp_path, bundled_document) -> Path:
     return path
 
 
+def _read_entry(entry: Path) -> tuple[tuple, list]:
+    """A cache entry's header and parts."""
+    with entry.open("rb") as handle:
+        header = marshal.load(handle)
+        return header, [marshal.load(handle) for _ in range(header[4])]
+
+
 def _rewrite_whole(entry: Path, change) -> None:
     """The cache entry's parts changed by `change`, written back with the CRC-32 of its new bytes (as `keep`
     writes one), so that only its shape is wrong."""
-    import marshal
     import zlib
 
-    with entry.open("rb") as handle:
-        header = marshal.load(handle)
-        parts = [marshal.load(handle) for _ in range(header[4])]
+    header, parts = _read_entry(entry)
     parts = change(parts)
     data = b"".join(marshal.dumps(part) for part in [(*header[:4], len(parts)), *parts])
     entry.write_bytes(data + zlib.crc32(data).to_bytes(4, "little"))
@@ -232,10 +237,12 @@ def test_a_whole_search_index_entry_of_the_wrong_shape_is_rebuilt(run, tmp_path,
     first = run(*search)
     assert first.returncode == 0
     (entry,) = (tmp_path / "cache").glob("search-index-*.marshal")
+    index = _read_entry(entry)
     _rewrite_whole(entry, change)
-    for _ in range(2):  # rebuilt, then read from the entry kept anew
+    for _ in range(2):  # rebuilt and kept anew, then read from the entry kept
         again = run(*search)
         assert (again.returncode, again.stderr, again.stdout) == (0, "", first.stdout)
+        assert _read_entry(entry) == index
     assert run("add", "--db", str(searched_store), input=FACT).returncode == 0
     _rewrite_whole(entry, change)
     assert run("remove", "--db", str(searched_store), "a-new-fact").returncode == 0  # carries no index it cannot read
