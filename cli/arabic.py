@@ -29,10 +29,11 @@ _FOLDS = {
 }
 # Format characters, invisible, that text copied from a web page or typed on some keyboards carries inside words:
 # soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width space, non-joiner and joiner, the marks and
-# embeddings of direction, word joiner and invisible operators, isolates, zero-width no-break space. They are
-# removed, not made spaces: `تسل\u200cيم` is `تسليم`.
+# embeddings of direction, word joiner and invisible operators, isolates, the deprecated controls of symmetric
+# swapping, Arabic form shaping and digit shapes (U+206A to U+206F, which old Arabic systems wrote), zero-width
+# no-break space. They are removed, not made spaces: `تسل\u200cيم` is `تسليم`.
 _FORMAT = ["\u00ad", "\u061c", "\u180e", *map(chr, range(0x200B, 0x2010)), *map(chr, range(0x202A, 0x202F))]
-_FORMAT += [*map(chr, range(0x2060, 0x2065)), *map(chr, range(0x2066, 0x206A)), "\ufeff"]
+_FORMAT += [*map(chr, range(0x2060, 0x2065)), *map(chr, range(0x2066, 0x2070)), "\ufeff"]
 _FORMAT_SET = frozenset(_FORMAT)
 _FOLDED = {**dict.fromkeys(map(chr, _HARAKAT), ""), **dict.fromkeys(_FORMAT, ""), **_FOLDS}
 # A regex and a dict, not str.translate: translate looks every character up, three times slower on Arabic text.

@@ -7,7 +7,17 @@ import unicodedata
 
 import pytest
 
-from facts_cli.arabic import bare, light10, normalize, plural_number, stem, tokenize, with_proclitic, without_proclitic
+from facts_cli.arabic import (
+    bare,
+    light10,
+    normalize,
+    plural_number,
+    stem,
+    tokenize,
+    typed_words,
+    with_proclitic,
+    without_proclitic,
+)
 
 
 def _points(*spans: tuple[int, int]) -> list[str]:
@@ -35,7 +45,7 @@ def test_the_neighbours_of_the_harakat_stay(char):
 
 # Format characters removed from inside a word: soft hyphen, Arabic letter mark, Mongolian vowel separator,
 # zero-width space/non-joiner/joiner, LRM, RLM, the embeddings and overrides, word joiner and invisible operators,
-# the isolates, zero-width no-break space.
+# the isolates, the deprecated swapping, shaping and digit-shape controls, zero-width no-break space.
 FORMAT = _points(
     (0x00AD, 0x00AD),
     (0x061C, 0x061C),
@@ -43,7 +53,7 @@ FORMAT = _points(
     (0x200B, 0x200F),
     (0x202A, 0x202E),
     (0x2060, 0x2064),
-    (0x2066, 0x2069),
+    (0x2066, 0x206F),
     (0xFEFF, 0xFEFF),
 )
 # Their neighbours, none a letter or a digit, each of which splits a word: not sign, registered sign, Arabic
@@ -63,6 +73,13 @@ def test_each_format_character_inside_a_word_is_removed(char):
 @pytest.mark.parametrize("char", SPLITS, ids=lambda c: f"U+{ord(c):04X}")
 def test_the_neighbours_of_the_format_characters_split_a_word(char):
     assert tokenize(f"تسل{char}يم") == ["تسل", "يم"]
+
+
+@pytest.mark.parametrize("char", FORMAT, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_word_as_typed_is_shown_without_its_format_characters(char):
+    """U+2070, the neighbour of the last range, is a superscript zero: a word's `0` after NFKC, shown as typed."""
+    typed = typed_words(f"Kazakh{char}stan Kazakh\u2070stan")
+    assert typed == {"kazakhstan": "Kazakhstan", "kazakh0stan": "Kazakh\u2070stan"}
 
 
 def test_light10_takes_each_suffix_once_in_turn():
