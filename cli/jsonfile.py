@@ -482,13 +482,12 @@ class _Chunks:
             self._more()
 
     def value(self, indent: bytes) -> Any:
-        """One value as `encoded` lays it out at this indent (an object or array over lines, anything else on its
-        line, before the comma that may end it), moved past."""
+        """One value as `encoded` lays it out at this indent (an array over lines, anything else on its line, before
+        the comma that may end it), moved past; an object over lines is `_read_ours`'s to read, as a table."""
         import orjson
 
-        for opening, closing in ((b"{\n", b"}"), (b"[\n", b"]")):
-            if self.ahead(opening):
-                return orjson.loads(self.until(b"\n" + indent + closing))
+        if self.ahead(b"[\n"):
+            return orjson.loads(self.until(b"\n" + indent + b"]"))
         line = self.until(b"\n")[:-1]
         self.at -= 1
         if line.endswith(b","):
