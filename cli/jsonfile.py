@@ -481,13 +481,11 @@ class _Chunks:
                     return
             self._more()
 
-    def value(self, indent: bytes) -> Any:
-        """One value as `encoded` lays it out at this indent (an array over lines, anything else on its line, before
-        the comma that may end it), moved past; an object over lines is `_read_ours`'s to read, as a table."""
+    def value(self) -> Any:
+        """A value on its line (in a store, an empty table: `{}`), before the comma that may end it, moved past. A
+        table with records is `records`'s to read; a validated store has nothing else."""
         import orjson
 
-        if self.ahead(b"[\n"):
-            return orjson.loads(self.until(b"\n" + indent + b"]"))
         line = self.until(b"\n")[:-1]
         self.at -= 1
         if line.endswith(b","):
@@ -542,7 +540,7 @@ def _read_ours(path: Path, stamp: Stamp, checksum: int | None) -> dict[str, Any]
                     return None
                 name = chunks.key()
                 if not chunks.take(b"{\n"):
-                    document[name] = chunks.value(b"  ")
+                    document[name] = chunks.value()
                 elif chunks.ahead(b'    "'):
                     document[name] = table = {}
                     chunks.records(table)
