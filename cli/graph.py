@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, TextIO
 
 from .errors import MissingProgram, ProgramFailed, UsageProblem
 from .model import Record, entity_references
+from .signals import ending_on_signals
 from .vocabulary import ENTITY_KINDS, FACT_TYPES, ROLES, STATUSES, Term
 from .writers import plain_cell, write_json
 
@@ -544,13 +545,16 @@ def draw(graph: Graph, picture: str) -> bytes:
     source = io.StringIO()
     write_dot(graph, source, for_drawing=True)
     command = [require_dot(), f"-T{RENDERERS[picture]}"]
-    with _stopping() as stopping:  # before `dot` starts: a signal that comes as it starts stops it too
+    process = None
+    with ending_on_signals() as ending:  # a signal stops `dot` first: none is left drawing with no one to read it
         try:
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        except OSError as error:
-            raise MissingProgram(f"cannot run Graphviz's `{DOT_PROGRAM}`: {error.strerror or error}") from None
-        stopping.process = process
-        try:
+            with ending.held():  # one that comes as `dot` starts ends this once the process is known, to be stopped
+                try:
+                    process = subprocess.Popen(
+                        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                    )
+                except OSError as error:
+                    raise MissingProgram(f"cannot run Graphviz's `{DOT_PROGRAM}`: {error.strerror or error}") from None
             output, errors = process.communicate(source.getvalue().encode("utf-8"), timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
@@ -559,6 +563,11 @@ def draw(graph: Graph, picture: str) -> bytes:
                 f"Graphviz's `{DOT_PROGRAM}` was stopped after {timeout:g} s ({len(graph.links)} links): narrow the "
                 "graph (--entity, --type, --by...), or use --format dot"
             ) from None
+        except BaseException:
+            if process is not None:
+                process.kill()
+                process.wait()
+            raise
     if process.returncode < 0:
         raise ProgramFailed(f"Graphviz's `{DOT_PROGRAM}` {_killed_by(-process.returncode)}")
     if process.returncode != 0:
@@ -580,53 +589,3 @@ def _killed_by(number: int) -> str:
         return f"was killed by {name}"
     what = signal.strsignal(number)
     return f"crashed ({name}, {what.lower()})" if what else f"crashed ({name})"
-
-
-STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
-
-
-class _Stopped(BaseException):
-    """A signal that stops `facts` arrived while `dot` drew."""
-
-    def __init__(self, number: int) -> None:
-        super().__init__(number)
-        self.number = number
-
-
-class _stopping:
-    """While `dot` draws: a signal that stops `facts` stops `dot` first (killed and waited for, so that none is left
-    drawing with no one to read it), then `facts` ends as that signal says (its own handler, or the default)."""
-
-    def __init__(self) -> None:
-        self.process: Any = None
-        self.previous: dict[int, Any] = {}
-
-    def __enter__(self) -> _stopping:
-        import signal
-        import threading
-
-        if threading.current_thread() is threading.main_thread():  # only there can a handler be set
-            for name in STOP_SIGNALS:
-                number = getattr(signal, name, None)
-                if number is not None and signal.getsignal(number) is not signal.SIG_IGN:  # nohup's SIGHUP stays so
-                    self.previous[number] = signal.signal(number, self._raise)
-        return self
-
-    @staticmethod
-    def _raise(number: int, frame: Any) -> None:
-        raise _Stopped(number)
-
-    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
-        import os
-        import signal
-
-        if error is not None and self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        for number, handler in self.previous.items():
-            signal.signal(number, handler)
-        if isinstance(error, _Stopped):
-            previous = self.previous.get(error.number)
-            if callable(previous):
-                previous(error.number, None)  # Python's own for SIGINT: KeyboardInterrupt, exit 130
-            os.kill(os.getpid(), error.number)  # the default: ended by the signal, as the shell expects

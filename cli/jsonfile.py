@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from .model import TABLES, Record, json_kind, json_text
+from .signals import ending_on_signals
 from .storage import (
     LOCK_TIMEOUT_VAR,
     Changes,
@@ -577,7 +578,7 @@ def locked(path: Path, notify: Callable[[str], None] | None = None) -> Iterator[
     import fcntl
 
     lock_path = path.with_name(path.name + ".lock")
-    with _signals_end_the_write():
+    with ending_on_signals():  # the temporary file and the lock file are removed on the way out
         handle = _take_lock(path, lock_path, notify)
         try:
             _remove_temporaries(path)
@@ -588,49 +589,6 @@ def locked(path: Path, notify: Callable[[str], None] | None = None) -> Iterator[
                     os.unlink(lock_path)
             fcntl.flock(handle, fcntl.LOCK_UN)
             os.close(handle)
-
-
-class _Ended(BaseException):
-    """SIGTERM, SIGHUP or SIGINT arrived while a write was made."""
-
-    def __init__(self, number: int) -> None:
-        super().__init__(number)
-        self.number = number
-
-
-@contextmanager
-def _signals_end_the_write() -> Iterator[None]:
-    """SIGTERM, SIGHUP and SIGINT, while a write is made, end it: what it made (its temporary file, its lock file)
-    is removed on the way out; then `facts` ends as the signal says, as `graph` ends after stopping `dot` (by default
-    killed by it: 143 and 129 in a shell; Ctrl-C, 130), and a handler of its caller's (`main` run in-process) runs
-    once. A signal ignored (nohup's SIGHUP) stays ignored. Only the first ends the write: one that comes while it
-    is cleaned up after (systemd's SIGHUP after its SIGTERM, Ctrl-C as a terminal closes) is let pass.
-    Elsewhere they end `facts` at once, as they end any command: nothing is left to undo."""
-    import signal
-
-    first: list[int] = []
-
-    def end(number: int, frame: Any) -> None:
-        if not first:
-            first.append(number)
-            raise _Ended(number)
-
-    previous: dict[int, Any] = {}
-    with suppress(ValueError):  # not the main thread: left as they are
-        for name in ("SIGTERM", "SIGHUP", "SIGINT"):
-            number = getattr(signal, name)
-            if signal.getsignal(number) is not signal.SIG_IGN:
-                previous[number] = signal.signal(number, end)
-    try:
-        yield
-    except _Ended as ended:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-        signal.raise_signal(ended.number)  # to its own handler: the default ends facts; Python's for SIGINT raises
-        raise SystemExit(128 + ended.number) from None  # a handler that let it pass: the code a shell would show
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def _take_lock(path: Path, lock_path: Path, notify: Callable[[str], None] | None) -> int:

@@ -59,6 +59,7 @@ MODULES: dict[str, int] = {
     "store": 95,
     "storage": 95,
     "jsonfile": 95,
+    "signals": 95,
     "arabic": 90,
     "bidi": 90,
     "query": 90,
