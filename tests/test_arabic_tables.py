@@ -4,6 +4,7 @@ them, and the proclitic readings at the lengths where a rule starts to apply."""
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -43,36 +44,66 @@ def test_the_neighbours_of_the_harakat_stay(char):
     assert len(normalize(f"ب{char}ب")) == 3
 
 
-# Format characters removed from inside a word: soft hyphen, Arabic letter mark, Mongolian vowel separator,
-# zero-width space/non-joiner/joiner, LRM, RLM, the embeddings and overrides, word joiner and invisible operators,
-# the isolates, the deprecated swapping, shaping and digit-shape controls, zero-width no-break space.
+# Invisible characters removed from inside a word (a sample, which needs no file): soft hyphen, combining grapheme
+# joiner, Arabic letter mark, Mongolian vowel separator, zero-width space/non-joiner/joiner, LRM, RLM, the
+# embeddings and overrides, word joiner and invisible operators, the isolates, the deprecated swapping, shaping and
+# digit-shape controls, the first and last variation selectors, zero-width no-break space (the byte order mark), a
+# language tag.
 FORMAT = _points(
     (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
     (0x061C, 0x061C),
     (0x180E, 0x180E),
     (0x200B, 0x200F),
     (0x202A, 0x202E),
     (0x2060, 0x2064),
     (0x2066, 0x206F),
+    (0xFE00, 0xFE00),
+    (0xFE0F, 0xFE0F),
     (0xFEFF, 0xFEFF),
+    (0xE0001, 0xE0001),
 )
-# Their neighbours, none a letter or a digit, each of which splits a word: not sign, registered sign, Arabic
-# semicolon, Mongolian free variation selectors, hair space, hyphen, paragraph separator, narrow no-break space,
-# medium mathematical space (the three spaces are spaces after NFKC, before the table is looked at), U+2065 and
-# U+FEFE (unassigned).
-SPLITS = ["\u00ac", "\u00ae", "\u061b", "\u180d", "\u180f", "\u200a", "\u2010", "\u2029", "\u202f", "\u205f"]
-SPLITS += ["\u2065", "\ufefe"]
+# Neighbours of theirs, none a letter or a digit, each of which splits a word: not sign, registered sign, Arabic
+# semicolon, hair space, hyphen, paragraph separator, narrow no-break space, medium mathematical space (the three
+# spaces are spaces after NFKC, before the table is looked at), U+FEFE (unassigned).
+SPLITS = ["\u00ac", "\u00ae", "\u061b", "\u200a", "\u2010", "\u2029", "\u202f", "\u205f", "\ufefe"]
 
 
 @pytest.mark.parametrize("char", FORMAT, ids=lambda c: f"U+{ord(c):04X}")
 def test_each_format_character_inside_a_word_is_removed(char):
-    assert unicodedata.category(char) == "Cf"
+    assert unicodedata.category(char) in ("Cf", "Mn")
     assert tokenize(f"تسل{char}يم Kazakh{char}stan") == ["تسليم", "kazakhstan"]
 
 
 @pytest.mark.parametrize("char", SPLITS, ids=lambda c: f"U+{ord(c):04X}")
 def test_the_neighbours_of_the_format_characters_split_a_word(char):
     assert tokenize(f"تسل{char}يم") == ["تسل", "يم"]
+
+
+# Unicode's list of the default-ignorable code points, from Debian's unicode-data (which .ci/run installs).
+DERIVED = Path("/usr/share/unicode/DerivedCoreProperties.txt")
+
+
+def _ignorable() -> set[int]:
+    points = set()
+    for line in DERIVED.read_text(encoding="utf-8").splitlines():
+        fields = [field.strip() for field in line.split("#")[0].split(";")]
+        if len(fields) == 2 and fields[1] == "Default_Ignorable_Code_Point":
+            first, _, last = fields[0].partition("..")
+            points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return points
+
+
+@pytest.mark.skipif(not DERIVED.exists(), reason="Debian's unicode-data (DerivedCoreProperties.txt) is not installed")
+def test_every_default_ignorable_code_point_and_only_those_are_removed_from_inside_a_word():
+    """Each of them (4,174 in Unicode 15) is removed, none of the code points next to their ranges is."""
+    ignorable = _ignorable()
+    assert len(ignorable) > 4000
+    kept = [f"U+{point:04X}" for point in sorted(ignorable) if tokenize(f"تسل{chr(point)}يم") != ["تسليم"]]
+    assert kept == []
+    neighbours = {point + step for point in ignorable for step in (-1, 1)} - ignorable
+    removed = [f"U+{point:04X}" for point in sorted(neighbours) if tokenize(f"تسل{chr(point)}يم") == ["تسليم"]]
+    assert removed == []
 
 
 @pytest.mark.parametrize("char", FORMAT, ids=lambda c: f"U+{ord(c):04X}")
