@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from .model import TABLES, Record, json_kind, json_text
-from .signals import ending_on_signals
+from .signals import Ending, ending_on_signals
 from .storage import (
     LOCK_TIMEOUT_VAR,
     Changes,
@@ -575,44 +575,29 @@ def locked(path: Path, notify: Callable[[str], None] | None = None) -> Iterator[
     the lock is held. The lock file is there only while a write is made: the holder removes it before it lets go,
     and a writer that got the lock of a file that is no longer there tries again with the new one.
     """
-    import fcntl
-
     lock_path = path.with_name(path.name + ".lock")
-    with ending_on_signals():  # the temporary file and the lock file are removed on the way out
-        handle = _take_lock(path, lock_path, notify)
-        try:
-            _remove_temporaries(path)
-            yield
-        finally:
-            with suppress(OSError):
-                if os.stat(lock_path, follow_symlinks=False).st_ino == os.fstat(handle).st_ino:
-                    os.unlink(lock_path)
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            os.close(handle)
+    with ending_on_signals() as ending, _holding_lock(path, lock_path, notify, ending):
+        _remove_temporaries(path)
+        yield
 
 
-def _take_lock(path: Path, lock_path: Path, notify: Callable[[str], None] | None) -> int:
-    """The lock file of `path`, opened and locked: the one that is at `lock_path` once it is locked."""
+@contextmanager
+def _holding_lock(path: Path, lock_path: Path, notify: Callable[[str], None] | None, ending: Ending) -> Iterator[None]:
+    """The lock file of `path` opened and locked for the block: the one that is at `lock_path` once it is locked.
+    Whatever ends the block, or the wait for the lock, it is let go of, and removed when this writer may (`_let_go`):
+    a signal even as the file is opened or as `flock` returns, which CPython raises before what the call returned is
+    kept, is held back until the descriptor is."""
     import fcntl
     import stat
 
     timeout = lock_timeout()
     started = time.monotonic()
     told = False
-    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     while True:
+        handle = None
         try:
-            handle = os.open(lock_path, flags, 0o666)
-        except OSError as error:
-            import errno
-
-            if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and not os.path.lexists(lock_path):
-                raise StoreError(
-                    f"{path}: cannot write: the directory {lock_path.parent} is not writable ({error.strerror}), "
-                    "and a write makes its lock and its new file there"
-                ) from None
-            raise StoreError(f"{path}: cannot take the write lock {lock_path}: {error.strerror}") from None
-        try:
+            with ending.held():
+                handle = _open_lock(path, lock_path)
             if not stat.S_ISREG(os.fstat(handle).st_mode):
                 raise StoreError(f"{path}: cannot take the write lock: {lock_path} is not a regular file")
             while True:
@@ -630,13 +615,52 @@ def _take_lock(path: Path, lock_path: Path, notify: Callable[[str], None] | None
                         notify(f"{path}: waiting for another writer to finish ({LOCK_TIMEOUT_VAR}=SECONDS gives up)")
                         told = True
                     time.sleep(LOCK_POLL if timeout is None else min(LOCK_POLL, max(timeout - waited, 0)))
-            with suppress(OSError):
-                if os.stat(lock_path, follow_symlinks=False).st_ino == os.fstat(handle).st_ino:
-                    return handle
-        except BaseException:
-            os.close(handle)
-            raise
-        os.close(handle)  # the writer before removed this lock file as it finished: take the new one
+            if _is_at(handle, lock_path):
+                yield
+                return
+        finally:  # else the writer before removed this lock file as it finished: the new one is taken
+            if handle is not None:
+                with ending.held():
+                    _let_go(handle, lock_path)
+
+
+def _open_lock(path: Path, lock_path: Path) -> int:
+    """The lock file of `path`, opened (made when it is not there), never through a link nor waiting on a FIFO."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        return os.open(lock_path, flags, 0o666)
+    except OSError as error:
+        import errno
+
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and not os.path.lexists(lock_path):
+            raise StoreError(
+                f"{path}: cannot write: the directory {lock_path.parent} is not writable ({error.strerror}), "
+                "and a write makes its lock and its new file there"
+            ) from None
+        raise StoreError(f"{path}: cannot take the write lock {lock_path}: {error.strerror}") from None
+
+
+def _is_at(handle: int, lock_path: Path) -> bool:
+    """Whether the open lock file is the one at `lock_path`."""
+    try:
+        return os.stat(lock_path, follow_symlinks=False).st_ino == os.fstat(handle).st_ino
+    except OSError:
+        return False
+
+
+def _let_go(handle: int, lock_path: Path) -> None:
+    """Close a lock file, removing it first when it is still the one at `lock_path` and this writer holds its lock,
+    or may take it now (a signal came as `flock` returned, or before it was tried): as a holder does before it lets
+    go. One that another writer holds is theirs; what is no regular file (a FIFO in its place) is no lock file."""
+    import fcntl
+    import stat
+
+    with suppress(OSError):  # BlockingIOError: another writer holds it
+        if stat.S_ISREG(os.fstat(handle).st_mode):
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if _is_at(handle, lock_path):
+                os.unlink(lock_path)
+    os.close(handle)
 
 
 def _validation_version() -> str:

@@ -55,6 +55,7 @@ def test_a_lock_file_that_is_not_a_file_leaves_no_descriptor_open(writable):
     with pytest.raises(StoreError, match="is not a regular file"), locked(writable):
         pytest.fail("a FIFO was taken for the lock")
     assert _lock_descriptors(writable) == []
+    assert writable.with_name("s.json.lock").is_fifo()  # not ours to remove
 
 
 def test_a_lock_file_removed_while_waited_for_leaves_no_descriptor_open(writable, monkeypatch):
