@@ -26,6 +26,13 @@ from bidi.mirror import MIRRORED
 _SETTINGS = {"delete_harakat": True, "support_ligatures": False}
 _RESHAPER = ArabicReshaper(configuration=_SETTINGS)
 _ZWJ = "\u200d"
+# What rule X9 removes and the sanitiser leaves (it escapes the embeddings and overrides): the boundary neutrals (BN:
+# ZWJ, ZWNJ, zero-width space, soft hyphen, word joiner, byte order mark, ...). Never drawn, so never measured: Rich
+# takes a ZWJ to join the next character to the one before (`a\u200db` one cell), which a terminal draws as two.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff"
+    r"\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 class _Settings(dict):
@@ -139,14 +146,21 @@ def _shaped(text: str) -> tuple[str, tuple[int, ...]]:
 
     arabic-reshaper gives one character for each of `text`'s but the harakat and the ZWJs (which it leaves out once
     they have joined the letters beside them); a lam and the alef right after it, harakat between them but no ZWJ
-    (which asks for the two joined, not for the ligature), are then made one."""
+    (which asks for the two joined, not for the ligature), are then made one (FriBidi, which keeps the harakat, makes
+    none across them). The characters rule X9 removes (`_INVISIBLE`) are left out too, once they have done their
+    work (a ZWNJ keeps two letters unjoined): what is shaped is what a terminal is sent, and measured as such."""
     if not has_rtl(text):
-        return text, tuple(range(len(text)))
+        if not _INVISIBLE.search(text):
+            return text, tuple(range(len(text)))
+        kept = [index for index, char in enumerate(text) if not _INVISIBLE.match(char)]
+        return "".join(text[index] for index in kept), tuple(kept)
     forms = _RESHAPER.reshape(text).replace("\ufe80", "\u0621")
     letters = [index for index, char in enumerate(text) if char != _ZWJ and not HARAKAT_RE.match(char)]
     shaped: list[str] = []
     origins: list[int] = []
     for form, origin in zip(forms, letters, strict=True):
+        if _INVISIBLE.match(text[origin]):  # a ZWNJ has kept the letters beside it apart: it is drawn no more
+            continue
         ligature = _LAM_ALEF.get((shaped[-1], form)) if shaped and _ZWJ not in text[origins[-1] : origin] else None
         if ligature:
             shaped[-1] = ligature
@@ -184,7 +198,7 @@ def display(text: str, rtl: bool) -> tuple[str, list[int]]:
     Also returns, for each displayed character, the index of the logical character it comes from."""
     shaped, origins = shape_with_origins(text)
     levels = line_levels(shaped, rtl)
-    order = visual_order(levels)
+    order = _marks_after_bases(shaped, levels)
     chars = []
     for index in order:
         char, level = shaped[index], levels[index]
@@ -192,6 +206,26 @@ def display(text: str, rtl: bool) -> tuple[str, list[int]]:
             MIRRORED.get(char, char) if level is not None and level % 2 and unicodedata.mirrored(char) else char
         )
     return "".join(chars), [origins[index] for index in order]
+
+
+def _marks_after_bases(text: str, levels: Sequence[int | None]) -> list[int]:
+    """Rules L2 and L3: the logical indices in visual order, each combining mark (a Hebrew point, an accent, a
+    variation selector) right after its base, where it is drawn, whichever way their run goes (as FriBidi's
+    REORDER_NSM): reversed with it, a mark would come before its base, on the letter before, and a variation selector
+    that makes its base a wide picture would be measured with one character and drawn with another."""
+    marks: dict[int, list[int]] = {}
+    bases = list(levels)
+    base = None
+    for index, char in enumerate(text):
+        if levels[index] is None:
+            continue
+        if base is not None and levels[index] == levels[base] and unicodedata.bidirectional(char) == "NSM":
+            marks[base].append(index)
+            bases[index] = None
+        else:
+            base = index
+            marks[base] = []
+    return [index for base in visual_order(bases) for index in (base, *marks[base])]
 
 
 def logical_from_visual(text: str) -> str:
@@ -236,14 +270,16 @@ def wrap(text: str, width: int, measure: Callable[[str], int]) -> list[str]:
 
 def _cut(word: str, width: int, measure: Callable[[str], int]) -> list[str]:
     """A word wider than `width` cut into pieces that fit, in one pass over it: the word is shaped once, and
-    each shaped character (a lam-alef ligature is one) goes to the piece of the logical letters it comes from (the
-    origins of the shaped characters rise, so no piece is empty)."""
+    each shaped character (a lam-alef ligature is one), with the combining marks after it (drawn with it: ❤ is one
+    cell, ❤ and VS16 two), goes to the piece of the logical letters it comes from (the origins of the shaped
+    characters rise, so no piece is empty)."""
     shaped, origins = shape_with_origins(word)
     starts, used = [0], 0
-    for char, origin in zip(shaped, origins, strict=True):
-        cells = measure(char)
+    clusters = [0, *(index for index in range(1, len(shaped)) if unicodedata.bidirectional(shaped[index]) != "NSM")]
+    for start, end in pairwise([*clusters, len(shaped)]):
+        cells = measure(shaped[start:end])
         if used + cells > width and used:
-            starts.append(origin)
+            starts.append(origins[start])
             used = 0
         used += cells
     return [word[start:end] for start, end in pairwise([*starts, len(word)])]
