@@ -166,7 +166,7 @@ def ablations(old_arabic: ModuleType) -> dict[str, list[tuple[ModuleType, str, A
         "past-tense ت": [(arabic, "feminine_past", _identity)],
         "present-tense ي ت": [(query, "PRESENT_TENSE", "")],
         "two proclitics (words)": [(query, "_STACKED", ("", ""))],
-        "format characters removed": [(arabic, "_TO_FOLD", _without_format())],
+        "invisible characters removed": [(arabic, "_TO_FOLD", _without_format())],
         "و only before a word": [(arabic, "PREFIXES", (*arabic.PREFIXES, "و")), (query, "STORE_PROCLITICS", "بلكف")],
         "Snowball English": [(arabic, "stem_english", old_arabic.stem_english)],
         "possessive 's": [(arabic, "_POSSESSIVE", r"(?!)")],
@@ -183,8 +183,8 @@ def ablations(old_arabic: ModuleType) -> dict[str, list[tuple[ModuleType, str, A
 
 
 def _without_format() -> re.Pattern[str]:
-    """The folding pattern without the format characters: they stay in words, and split them (`\\w` has none)."""
-    return re.compile("[" + "".join(re.escape(c) for c in arabic._FOLDED if c not in arabic._FORMAT_SET) + "]")
+    """The folding pattern without the invisible characters: they stay in words, and split them (`\\w` has none)."""
+    return re.compile("[" + "".join(map(re.escape, arabic._FOLDED)) + "]")
 
 
 class _WithoutOtherSpellings(query.EntityIndex):

@@ -349,7 +349,7 @@ class Stemmer:
         if len(token) > 3 and token[0] in STORE_PROCLITICS and is_arabic(token[1:]) and not token.startswith(PREFIXES):
             for rest in self._without_proclitics(token):
                 stemmed = stem(rest)
-                if stemmed in self.known and stemmed not in _STOPWORDS:
+                if self._has(stemmed):
                     return stemmed
         own = stem(token)
         if not is_arabic(token):
@@ -380,13 +380,27 @@ class Stemmer:
         return rests
 
     def _present(self, stemmed: str, known: bool) -> str | None:
-        """The stem of the store that a stem with the prefix of the present tense stands for, if any: after `ي`
-        always; after `ت`, which begins many nouns (`تعمل`, she works, is not `عمليا`, practically), only when the
-        word's own stem (`known`) is not the store's."""
-        if len(stemmed) < 4 or stemmed[0] not in PRESENT_TENSE or (known and stemmed[0] == "ت"):
+        """The stem of the store that a stem with the prefix of the present tense stands for, if any. The two persons
+        of a verb are one word: `تعمل` (she works) is what `يعمل` (he works) is, when the store has that; and `يعمل`
+        is `تعمل` when the store has only that. Then, without its prefix: after `ي` always; after `ت`, which begins
+        many nouns (`تعمل`, she works, is not `عمليا`, practically), only when the word's own stem (`known`) is not
+        the store's."""
+        if len(stemmed) < 4 or stemmed[0] not in PRESENT_TENSE:
             return None
         rest = stemmed[1:]
-        return next((word for word in (rest, "ا" + rest) if word in self.known and word not in _STOPWORDS), None)
+        if stemmed[0] == "ت":
+            his = "ي" + rest
+            if self._has(his):
+                return self._present(his, True) or his
+            if known:
+                return None
+        elif not known and self._has("ت" + rest):
+            return "ت" + rest
+        return next((word for word in (rest, "ا" + rest) if self._has(word)), None)
+
+    def _has(self, stemmed: str) -> bool:
+        """Whether a stem is one of the store's words, and not a word too common to be searched for."""
+        return stemmed in self.known and stemmed not in _STOPWORDS
 
 
 Postings = dict[str, array]

@@ -58,6 +58,21 @@ def test_after_ya_a_word_of_the_store_is_taken_for_the_one_without_it():
     assert stemmer(arabic=("يعمل", "عمل"))("يعمل") == "عمل"
 
 
+@pytest.mark.parametrize(("word", "store"), [("يعمل", "تعمل"), ("يستخدم", "تستخدم"), ("تعمل", "يعمل")])
+def test_a_verb_in_the_present_is_its_other_person_that_the_store_has(word, store):
+    assert stemmer(arabic=(store, "عمل"))(word) == stemmer(arabic=(store, "عمل"))(store)
+
+
+def test_he_works_is_she_works_of_the_store_before_work():
+    """`يعمل` (he works) is `تعمل` (she works) where the store has only that, not `عمل` (work, of `عمليا`)."""
+    assert stemmer(arabic=("تعمل", "عمل"))("يعمل") == "تعمل"
+
+
+def test_the_two_persons_of_a_verb_the_store_has_are_one_word():
+    known = ("يعمل", "تعمل", "عمل")
+    assert stemmer(arabic=known)("تعمل") == stemmer(arabic=known)("يعمل") == "عمل"
+
+
 def test_after_ta_a_word_of_the_store_stays_itself():
     """`تعمل` is a word of its own when the store holds it (`تعمل`, she works, is not `عملي`, practical)."""
     assert stemmer(arabic=("تعمل", "عمل"))("تعمل") == "تعمل"
