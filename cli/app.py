@@ -148,7 +148,12 @@ def list_facts(run: Run, selection: FactSelection) -> View:
     ),
 )
 @with_output(LISTING, _valid_fields((*FACT_FIELDS, "score", "matched")))
-@with_fact_selection()
+@with_fact_selection(
+    helps={
+        "sort": "Order by store, id, time, type, status instead of best first (store: as stored; time: earliest "
+        "first, undated last).",
+    }
+)
 def search_facts(
     words: Annotated[
         list[str], typer.Argument(metavar="QUERY...", help="Words in Arabic or English, names in any spelling.")
@@ -233,7 +238,10 @@ def timeline(run: Run, selection: FactSelection) -> View:
         "facts stats --format tsv | awk -F'\\t' '$1 == \"speaker\"'",
     ),
 )
-@with_fact_selection(without=("sort",))
+@with_fact_selection(
+    without=("sort",),
+    helps={"limit": "At most N rows a group.", "lang": "The language of the labels, ar (the default) or en."},
+)
 @with_output(LISTING, _valid_fields(("dimension", "key", "label", "count")))
 def stats(run: Run, selection: FactSelection) -> View:
     """Counts of the facts (filtered as asked) by type, entity involved, speaker and year, most first; labels in
@@ -255,7 +263,9 @@ def stats(run: Run, selection: FactSelection) -> View:
     ),
 )
 @with_output(GRAPH)
-@with_fact_selection(without=("sort", "limit"))
+@with_fact_selection(
+    without=("sort", "limit"), helps={"lang": "The language of the names and labels, ar (the default) or en."}
+)
 def graph(run: Run, selection: FactSelection) -> GraphView:
     """Draw who did what with whom: a node for each fact (filtered as asked) and each entity it involves, linked
     with the entity's roles in it (participant roles, speaker, place). On a terminal, an outline entity by entity;

@@ -5,6 +5,7 @@ before any store is opened; and `Run`, what a command runs with.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import os
@@ -348,7 +349,7 @@ SELECTION_OPTIONS: dict[str, Any] = {
             "--limit",
             metavar="N",
             callback=_positive,
-            help="At most N facts (stats: N rows a group).",
+            help="At most N facts.",
             show_default=False,
         ),
     ],
@@ -358,15 +359,21 @@ SELECTION_OPTIONS: dict[str, Any] = {
             "--lang",
             metavar="LANG",
             click_type=Vocabulary(LANGS, "languages"),
-            help="The language shown, ar (the default) or en: of the claim in tables and plain lines; of the labels "
-            "of stats and graph.",
+            help="The language shown, ar (the default) or en: of the claim in tables and plain lines.",
             show_default=False,
         ),
     ],
 }
 
 
-def with_fact_selection(*, without: Sequence[str] = ()) -> Callable[[Callable[..., Any]], Any]:
-    """Give a command the options of SELECTION_OPTIONS (but those named in `without`), as its `selection`."""
+def with_fact_selection(
+    *, without: Sequence[str] = (), helps: Mapping[str, str] | None = None
+) -> Callable[[Callable[..., Any]], Any]:
+    """Give a command the options of SELECTION_OPTIONS (but those named in `without`), as its `selection`; `helps`
+    words an option's help for this command (`--limit` of stats limits the rows of a group, not facts)."""
     options = {name: annotation for name, annotation in SELECTION_OPTIONS.items() if name not in without}
+    for name, text in (helps or {}).items():
+        kind, info = options[name].__origin__, copy.copy(options[name].__metadata__[0])
+        info.help = text
+        options[name] = Annotated[kind, info]
     return lambda command: _inject(command, options, FactSelection, "selection")

@@ -214,6 +214,25 @@ def test_summaries_are_whole_sentences(run):
         assert name in COMMANDS and summary.endswith(".") and "..." not in summary, line
 
 
+@pytest.mark.parametrize(
+    ("command", "option", "said"),
+    [
+        ("list", "--limit", "At most N facts."),
+        ("stats", "--limit", "At most N rows a group."),
+        ("list", "--sort", "(store: as stored; time: earliest first, undated last)."),
+        ("search", "--sort", "instead of best first"),
+        ("list", "--lang", "of the claim in tables and plain lines."),
+        ("stats", "--lang", "The language of the labels"),
+        ("graph", "--lang", "The language of the names and labels"),
+    ],
+)
+def test_a_shared_option_is_worded_for_its_command(run, command, option, said):
+    """Not `--limit N  At most N facts (stats: N rows a group)` in the help of every command that has it."""
+    options = " ".join(run(command, "--help").stdout.split("Options:", 1)[1].split())
+    worded = options.split(f"{option} ", 1)[1].split(" --", 1)[0]
+    assert said in worded and "stats" not in worded, worded
+
+
 def test_help_of_an_unknown_command_suggests_one(run):
     result = run("help", "serch")
     assert (result.returncode, result.stdout) == (2, "")
