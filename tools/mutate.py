@@ -3,15 +3,16 @@ run against it, the results per module written to tools/mutation-results.md.
 
     python tools/mutate.py                  every module of MODULES, every mutant (resumes an interrupted run)
     python tools/mutate.py sanitize query   some modules
-    python tools/mutate.py --list sanitize  the mutants, without running anything
+    python tools/mutate.py --list sanitize  the mutants and the tests each would run, running no mutant
 
-Run it with the Python of a virtual environment where the package is installed (`pip install '.[test]'`, not
-editable), from anywhere. A mutant is a copy of one module of the repository's `cli/` with one small change (see
-`mutants`), written over that module in the environment's `site-packages/facts_cli`; the module's tests then run in
-a subprocess (`pytest -x -p no:cacheprovider`, from a directory outside the repository), and the file is put back,
-byte for byte, before the next one (checked by its SHA-256). A mutant is killed when a test fails, timed out when
-the tests take longer than TIMEOUT_FACTOR times the unmutated run (an endless loop), and survived when they pass.
-With `--jobs N`, N-1 more environments are copied from this one (in the state directory) and mutated in parallel.
+Run it with the Python of a virtual environment where the package is installed (`pip install '.[test,mutation]'`, not
+editable), from anywhere. `--list` and `--report` trace the suite first when the test map is out of date. A mutant is a
+copy of one module of the repository's `cli/` with one small change (see `mutants`), written over that module in the
+environment's `site-packages/facts_cli`; the module's tests then run in a subprocess (`pytest -x -p no:cacheprovider`,
+from a directory outside the repository), and the file is put back, byte for byte, before the next one (checked by its
+SHA-256). A mutant is killed when a test fails, timed out when the tests take longer than TIMEOUT_FACTOR times the
+unmutated run (an endless loop), and survived when they pass. With `--jobs N`, N-1 more environments are copied from
+this one (in the state directory) and mutated in parallel.
 
 What each mutant came to is journalled in the state directory (`$XDG_CACHE_HOME/facts-mutation`), keyed by the
 module's code, its tests' code and the mutant: a run that is stopped goes on where it was, and a module whose code
@@ -1152,7 +1153,8 @@ def main() -> None:
     parser.add_argument(
         "--report",
         action="store_true",
-        help=f"write {RESULTS.relative_to(REPO)} from the journal, running nothing (what was not run is counted so)",
+        help=f"write {RESULTS.relative_to(REPO)} from the journal, running no mutant (what was not run is counted "
+        "so); with modules named, print theirs instead",
     )
     arguments = parser.parse_args()
     modules = arguments.modules or list(MODULES)
