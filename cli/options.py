@@ -186,10 +186,17 @@ def _fields_option(valid: Sequence[str]) -> Any:
             metavar="FIELD,...",
             callback=parse,
             autocompletion=complete.field_names(list(valid)),
-            help="Fields to print, comma-separated; nested ones dotted (time.value). --fields nope lists them.",
+            help=f"Fields to print, comma-separated{_nested(valid)}. --fields nope lists them.",
             show_default=False,
         ),
     ]
+
+
+def _nested(fields: Sequence[str]) -> str:
+    """How the help of `--fields` names a command's nested fields, if it has any (`; nested ones dotted
+    (time.value)`)."""
+    dotted = min((name for name in fields if "." in name), key=len, default=None)
+    return f"; nested ones dotted ({dotted})" if dotted else ""
 
 
 class OutputChoice(NamedTuple):

@@ -233,6 +233,16 @@ def test_a_shared_option_is_worded_for_its_command(run, command, option, said):
     assert said in worded and "stats" not in worded, worded
 
 
+@pytest.mark.parametrize(
+    ("command", "nested"), [("list", True), ("entities", True), ("stats", False), ("types", False)]
+)
+def test_the_help_of_fields_names_nested_fields_where_a_command_has_them(run, command, nested):
+    """`facts stats --fields time.value` is refused: its help does not offer it."""
+    options = " ".join(run(command, "--help").stdout.split("Options:", 1)[1].split())
+    worded = options.split("--fields ", 1)[1].split(" --", 1)[0]
+    assert ("nested ones dotted" in worded) == nested, worded
+
+
 def test_help_of_an_unknown_command_suggests_one(run):
     result = run("help", "serch")
     assert (result.returncode, result.stdout) == (2, "")
