@@ -380,20 +380,19 @@ class Stemmer:
         return rests
 
     def _present(self, stemmed: str, known: bool) -> str | None:
-        """The stem of the store that a stem with the prefix of the present tense stands for, if any. The two persons
-        of a verb are one word: `تعمل` (she works) is what `يعمل` (he works) is, when the store has that; and `يعمل`
-        is `تعمل` when the store has only that. Then, without its prefix: after `ي` always; after `ت`, which begins
-        many nouns (`تعمل`, she works, is not `عمليا`, practically), only when the word's own stem (`known`) is not
-        the store's."""
+        """The stem of the store that a stem with the prefix of the present tense stands for, if any. A word the
+        store does not have is the other person of the verb when the store has that (`يستخدم`, he uses, is
+        `تستخدم`, she uses, and the other way round). Then, without its prefix: after `ي` always; after `ت`, which
+        begins many nouns (`تعمل`, she works, is not `عمليا`, practically), only when the word's own stem (`known`)
+        is not the store's."""
         if len(stemmed) < 4 or stemmed[0] not in PRESENT_TENSE:
             return None
         rest = stemmed[1:]
         if stemmed[0] == "ت":
-            his = "ي" + rest
-            if self._has(his):
-                return self._present(his, True) or his
             if known:
                 return None
+            if self._has("ي" + rest):
+                return self._present("ي" + rest, True) or "ي" + rest
         elif not known and self._has("ت" + rest):
             return "ت" + rest
         return next((word for word in (rest, "ا" + rest) if self._has(word)), None)
