@@ -9,6 +9,7 @@ import os
 import pty
 import select
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -26,6 +27,12 @@ FACTS_BIN = Path(sys.executable).parent / "facts"
 Run = Callable[..., subprocess.CompletedProcess]
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 FRIBIDI = shutil.which("fribidi")
+
+
+def in_the_foreground() -> None:
+    """For `preexec_fn`: a child's signals as a shell sets them for a command in the foreground, SIGINT not ignored
+    (a suite run from a background job, as CI may run it, would hand it down ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def fribidi(lines: list[str], rtl: bool = True) -> list[str]:

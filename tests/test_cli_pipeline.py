@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, FACTS_BIN, clean_environment, in_pty, write_store
+from conftest import BUNDLED, FACTS_BIN, clean_environment, in_pty, in_the_foreground, write_store
 
 TRACEBACK = "Traceback (most recent call last)"
 ESCAPE = re.compile(rb"\x1b\[[0-9;]*m")
@@ -37,7 +37,7 @@ def start(args: list[str], tmp_path: Path, **environ: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**clean_environment(), "FACTS_CACHE_DIR": str(tmp_path / "cache"), **environ},
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=in_the_foreground,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from conftest import BUNDLED, FACTS_BIN, REPO, TTYStream, clean_environment, write_store
+from conftest import BUNDLED, FACTS_BIN, REPO, TTYStream, clean_environment, in_the_foreground, write_store
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -614,7 +614,11 @@ def test_dot_is_stopped_with_facts(tmp_path, signal_name, code):
     fake_dot(tmp_path, f"echo $$ > {pid}.tmp && mv {pid}.tmp {pid}\nexec sleep 30")
     environ = {**clean_environment(), "PATH": f"{tmp_path}:{os.environ['PATH']}"}
     facts = subprocess.Popen(
-        [str(FACTS_BIN), "graph", "--format", "svg"], env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [str(FACTS_BIN), "graph", "--format", "svg"],
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=in_the_foreground,
     )
     deadline = time.monotonic() + 30
     while not pid.exists() and time.monotonic() < deadline:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FACTS_BIN, clean_environment
+from conftest import FACTS_BIN, clean_environment, in_the_foreground
 from test_graph import fake_dot, running
 from test_write_signals import PAIRS, _deliver, _embedded, _ended_by, _stop
 
@@ -29,7 +29,7 @@ def _drawing(tmp_path: Path, command: list[str]) -> tuple[subprocess.Popen, int]
         env=environ,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a shell starts it in the foreground
+        preexec_fn=in_the_foreground,
     )
     deadline = time.monotonic() + 30
     while not pid.exists():

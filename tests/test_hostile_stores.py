@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FACTS_BIN, NEW_FACT
+from conftest import FACTS_BIN, NEW_FACT, in_the_foreground
 from test_hostile_files import one_line
 
 FACT = json.dumps({**NEW_FACT, "id": "a-new-fact"})
@@ -328,7 +328,11 @@ def test_a_write_ended_by_a_signal_leaves_nothing_behind(tmp_path, bundled_docum
     before = store.read_bytes()
     environ = {**os.environ, "FACTS_CACHE_DIR": str(tmp_path / "cache")}
     writer = subprocess.Popen(
-        [str(FACTS_BIN), "add", "--db", str(store)], stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=environ
+        [str(FACTS_BIN), "add", "--db", str(store)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environ,
+        preexec_fn=in_the_foreground,
     )
     writer.stdin.write(FACT.encode())
     writer.stdin.close()
