@@ -557,17 +557,16 @@ def draw(graph: Graph, picture: str) -> bytes:
                     raise MissingProgram(f"cannot run Graphviz's `{DOT_PROGRAM}`: {error.strerror or error}") from None
             output, errors = process.communicate(source.getvalue().encode("utf-8"), timeout=timeout)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
             raise ProgramFailed(
                 f"Graphviz's `{DOT_PROGRAM}` was stopped after {timeout:g} s ({len(graph.links)} links): narrow the "
                 "graph (--entity, --type, --by...), or use --format dot"
             ) from None
-        except BaseException:
-            if process is not None:
+        finally:
+            ending.holding = True  # a signal that comes now waits until `dot` is stopped
+            if process is not None and process.returncode is None:
                 process.kill()
-                process.wait()
-            raise
+                process.communicate()
+            ending.release()
     if process.returncode < 0:
         raise ProgramFailed(f"Graphviz's `{DOT_PROGRAM}` {_killed_by(-process.returncode)}")
     if process.returncode != 0:

@@ -585,8 +585,8 @@ def locked(path: Path, notify: Callable[[str], None] | None = None) -> Iterator[
 def _holding_lock(path: Path, lock_path: Path, notify: Callable[[str], None] | None, ending: Ending) -> Iterator[None]:
     """The lock file of `path` opened and locked for the block: the one that is at `lock_path` once it is locked.
     Whatever ends the block, or the wait for the lock, it is let go of, and removed when this writer may (`_let_go`):
-    a signal even as the file is opened or as `flock` returns, which CPython raises before what the call returned is
-    kept, is held back until the descriptor is."""
+    a signal that comes as the file is opened, which CPython would raise before the descriptor is kept, or as the
+    file is let go of, waits until that is done (`Ending`)."""
     import fcntl
     import stat
 
@@ -619,9 +619,10 @@ def _holding_lock(path: Path, lock_path: Path, notify: Callable[[str], None] | N
                 yield
                 return
         finally:  # else the writer before removed this lock file as it finished: the new one is taken
+            ending.holding = True
             if handle is not None:
-                with ending.held():
-                    _let_go(handle, lock_path)
+                _let_go(handle, lock_path)
+            ending.release()
 
 
 def _open_lock(path: Path, lock_path: Path) -> int:
@@ -651,12 +652,14 @@ def _is_at(handle: int, lock_path: Path) -> bool:
 def _let_go(handle: int, lock_path: Path) -> None:
     """Close a lock file, removing it first when it is still the one at `lock_path` and this writer holds its lock,
     or may take it now (a signal came as `flock` returned, or before it was tried): as a holder does before it lets
-    go. One that another writer holds is theirs; what is no regular file (a FIFO in its place) is no lock file."""
+    go. One that another writer holds is theirs; what is no lock file a writer made (a FIFO, a file that holds
+    something or has other names, which `flock` works on as well) is left where it is."""
     import fcntl
     import stat
 
     with suppress(OSError):  # BlockingIOError: another writer holds it
-        if stat.S_ISREG(os.fstat(handle).st_mode):
+        status = os.fstat(handle)
+        if stat.S_ISREG(status.st_mode) and status.st_size == 0 and status.st_nlink == 1:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             if _is_at(handle, lock_path):
                 os.unlink(lock_path)

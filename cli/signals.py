@@ -17,29 +17,37 @@ class Ended(BaseException):
 
 
 class Ending:
-    """The first of the signals that came in an `ending_on_signals` block, if any."""
+    """The first of the signals that came in an `ending_on_signals` block, if any; and whether one that comes now
+    waits (`holding`) rather than ending the block at once.
+
+    CPython runs a signal's handler between two instructions: as a call returns, before what it returned is kept, or
+    as a `finally` clause begins. What must not be cut short there (keeping a descriptor, letting a lock go, stopping
+    a child) sets `holding` as its first instruction, an assignment, during which no handler runs, and `release()`s
+    after."""
 
     def __init__(self) -> None:
         self.first: int | None = None
-        self._holding = False
+        self.holding = False
 
     def _arrived(self, number: int, frame: Any) -> None:
         if self.first is None:
             self.first = number
-            if not self._holding:
+            if not self.holding:
                 raise Ended(number)
+
+    def release(self) -> None:
+        """Let a signal end the block again: at once, when one came while holding."""
+        self.holding = False
+        if self.first is not None:
+            raise Ended(self.first)
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """A signal that comes in this block ends it only at its end, after a call that must not be cut short
-        (`Popen`, which would leave the child it started with no one to know it)."""
-        self._holding = True
-        try:
-            yield
-        finally:
-            self._holding = False
-        if self.first is not None:
-            raise Ended(self.first)
+        """A signal that comes in this block ends it at its end (`Popen`, cut short, would leave the child it started
+        with no one to know it). When the block raises, `holding` stays set for the clause that undoes it."""
+        self.holding = True
+        yield
+        self.release()
 
 
 @contextmanager
@@ -55,19 +63,21 @@ def ending_on_signals() -> Iterator[Ending]:
     import signal
 
     ending = Ending()
+    ending.holding = True  # one that comes as the handlers are set waits until all of them are
     previous: dict[int, Any] = {}
-    with suppress(ValueError):  # not the main thread
-        for name in ("SIGTERM", "SIGHUP", "SIGINT"):
-            number = getattr(signal, name)
-            if signal.getsignal(number) is not signal.SIG_IGN:
-                previous[number] = signal.signal(number, ending._arrived)
     try:
+        with suppress(ValueError):  # not the main thread
+            for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+                number = getattr(signal, name)
+                if signal.getsignal(number) is not signal.SIG_IGN:
+                    previous[number] = signal.signal(number, ending._arrived)
+        ending.release()
         yield ending
     except BaseException:
         if ending.first is None:
             raise  # an error of the block's own, no signal having come
     finally:
-        ending._holding = True  # one that comes as the handlers are put back is only taken note of
+        ending.holding = True  # one that comes as the handlers are put back is only taken note of
         for number, handler in previous.items():
             signal.signal(number, handler)
     if ending.first is not None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, FACTS_BIN, NEW_FACT
+from conftest import BUNDLED, FACTS_BIN, NEW_FACT, in_the_foreground
 from test_hostile_files import held_lock, waits
 
 from facts_cli import jsonfile
@@ -79,7 +79,7 @@ def _start(command: list[str], store: Path, tmp_path: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=environ,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=in_the_foreground,
     )
 
 
@@ -283,3 +283,58 @@ def test_a_signal_as_the_lock_is_taken_leaves_no_lock_file(tmp_path, monkeypatch
     assert (ended.value.code, passing_sigterm) == (128 + signal.SIGTERM, [signal.SIGTERM])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
     assert store.read_bytes() == BUNDLED.read_bytes()
+
+
+def test_a_signal_as_the_handlers_are_set_ends_the_write_as_any_other(tmp_path, monkeypatch, passing_sigterm):
+    """SIGTERM between the setting of one handler and the next (forced here) was raised out of the setting, a
+    traceback, and the handlers were left as they were: it now waits until all are set, then ends the write."""
+    store = tmp_path / "s.json"
+    store.write_bytes(BUNDLED.read_bytes())
+    real_getsignal = signal.getsignal
+    sent = []
+
+    def getsignal(number):
+        if number == signal.SIGHUP and not sent:  # SIGTERM's handler is set, SIGHUP's is next
+            sent.append(number)
+            signal.raise_signal(signal.SIGTERM)
+        return real_getsignal(number)
+
+    monkeypatch.setattr(signal, "getsignal", getsignal)
+    theirs = {number: real_getsignal(number) for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    with pytest.raises(SystemExit) as ended, jsonfile.locked(store):
+        pytest.fail("the write went on after the signal")
+    monkeypatch.undo()
+    assert (ended.value.code, passing_sigterm) == (128 + signal.SIGTERM, [signal.SIGTERM])
+    assert {number: signal.getsignal(number) for number in theirs} == theirs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
+
+
+def test_a_signal_as_the_lock_is_let_go_of_waits_until_its_file_is_removed(tmp_path, monkeypatch, passing_sigterm):
+    store = tmp_path / "s.json"
+    store.write_bytes(BUNDLED.read_bytes())
+    real_let_go = jsonfile._let_go
+
+    def signalled(handle, lock_path):
+        signal.raise_signal(signal.SIGTERM)
+        real_let_go(handle, lock_path)
+
+    monkeypatch.setattr(jsonfile, "_let_go", signalled)
+    with pytest.raises(SystemExit) as ended, jsonfile.locked(store):
+        pass
+    assert (ended.value.code, passing_sigterm) == (128 + signal.SIGTERM, [signal.SIGTERM])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
+
+
+@pytest.mark.parametrize("kind", ["holds something", "has another name"])
+def test_a_file_at_the_lock_path_that_no_writer_made_is_left_there(run, store, tmp_path, kind):
+    """A writer's lock file is empty, with one name: any other file there is used as the lock, never removed."""
+    lock = store.with_name(store.name + ".lock")
+    if kind == "holds something":
+        lock.write_text("their data\n", encoding="utf-8")
+    else:
+        lock.touch()
+        os.link(lock, tmp_path / "their-file")
+    fact = tmp_path / "fact.json"
+    fact.write_text(FACT, encoding="utf-8")
+    assert run("add", "--db", str(store), str(fact)).returncode == 0
+    assert lock.exists() and (kind != "holds something" or lock.read_text(encoding="utf-8") == "their data\n")
