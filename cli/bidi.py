@@ -27,12 +27,23 @@ _SETTINGS = {"delete_harakat": True, "support_ligatures": False}
 _RESHAPER = ArabicReshaper(configuration=_SETTINGS)
 _ZWJ = "\u200d"
 # What rule X9 removes and the sanitiser leaves (it escapes the embeddings and overrides): the boundary neutrals (BN:
-# ZWJ, ZWNJ, zero-width space, soft hyphen, word joiner, byte order mark, ...). Never drawn, so never measured: Rich
-# takes a ZWJ to join the next character to the one before (`a\u200db` one cell), which a terminal draws as two.
+# ZWJ, ZWNJ, zero-width space, soft hyphen, word joiner, byte order mark, ...), but the tags. Never drawn, so never
+# measured: Rich takes a ZWJ to join the next character to the one before (`a\u200db` one cell), which a terminal
+# draws as two.
 _INVISIBLE = re.compile(
     r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff"
-    r"\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+    r"\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001]"
 )
+# What is drawn with the character before it besides the combining marks (bidi class NSM): the skin-tone modifiers
+# of an emoji (Emoji_Modifier, class ON) and the tags that make a flag of a region (🏴 and the tags of `gbeng`,
+# class BN, which a terminal draws as England's flag). Each is one picture with its base, and measured so (Rich: a
+# modifier or a tag alone is no cell): drawn apart, a modifier is a swatch of two cells.
+_ATTACHED = re.compile(r"[\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+
+
+def _attaches(char: str) -> bool:
+    """Whether `char` is drawn with the character before it (a combining mark, an emoji modifier, a tag)."""
+    return unicodedata.bidirectional(char) == "NSM" or bool(_ATTACHED.match(char))
 
 
 class _Settings(dict):
@@ -210,22 +221,23 @@ def display(text: str, rtl: bool) -> tuple[str, list[int]]:
 
 def _marks_after_bases(text: str, levels: Sequence[int | None]) -> list[int]:
     """Rules L2 and L3: the logical indices in visual order, each combining mark (a Hebrew point, an accent, a
-    variation selector) right after its base, where it is drawn, whichever way their run goes (as FriBidi's
-    REORDER_NSM): reversed with it, a mark would come before its base, on the letter before, and a variation selector
-    that makes its base a wide picture would be measured with one character and drawn with another."""
-    marks: dict[int, list[int]] = {}
+    variation selector), emoji modifier or tag right after its base, where it is drawn, whichever way their run goes
+    (as FriBidi's REORDER_NSM): reversed with it, a mark would come before its base, on the letter before, and a
+    variation selector that makes its base a wide picture would be measured with one character and drawn with
+    another. Marks that begin the line, with no base, begin the drawn line: after a base, a variation selector would
+    make it wide."""
+    units: dict[int, list[int]] = {}
     bases = list(levels)
     base = None
+    leading: list[int] = []
     for index, char in enumerate(text):
-        if levels[index] is None:
-            continue
-        if base is not None and levels[index] == levels[base] and unicodedata.bidirectional(char) == "NSM":
-            marks[base].append(index)
+        if _attaches(char) and (base is None or levels[index] in (None, levels[base])):
+            (leading if base is None else units[base]).append(index)  # a tag too, which rule X9 removes
             bases[index] = None
-        else:
+        elif levels[index] is not None:
             base = index
-            marks[base] = []
-    return [index for base in visual_order(bases) for index in (base, *marks[base])]
+            units[base] = [base]
+    return [*leading, *(index for base in visual_order(bases) for index in units[base])]
 
 
 def logical_from_visual(text: str) -> str:
@@ -270,12 +282,12 @@ def wrap(text: str, width: int, measure: Callable[[str], int]) -> list[str]:
 
 def _cut(word: str, width: int, measure: Callable[[str], int]) -> list[str]:
     """A word wider than `width` cut into pieces that fit, in one pass over it: the word is shaped once, and
-    each shaped character (a lam-alef ligature is one), with the combining marks after it (drawn with it: ❤ is one
-    cell, ❤ and VS16 two), goes to the piece of the logical letters it comes from (the origins of the shaped
-    characters rise, so no piece is empty)."""
+    each shaped character (a lam-alef ligature is one), with what is drawn with it (combining marks, emoji
+    modifiers, tags: ❤ is one cell, ❤ and VS16 two), goes to the piece of the logical letters it comes from (the
+    origins of the shaped characters rise, so no piece is empty)."""
     shaped, origins = shape_with_origins(word)
     starts, used = [0], 0
-    clusters = [0, *(index for index in range(1, len(shaped)) if unicodedata.bidirectional(shaped[index]) != "NSM")]
+    clusters = [0, *(index for index in range(1, len(shaped)) if not _attaches(shaped[index]))]
     for start, end in pairwise([*clusters, len(shaped)]):
         cells = measure(shaped[start:end])
         if used + cells > width and used:

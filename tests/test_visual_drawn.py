@@ -32,6 +32,8 @@ PIECES = [
     "\u2764",  # a heart: one cell, two with VS16
     "\U0001f468",
     "\U0001f469",
+    "\U0001f3fd",  # a skin-tone modifier
+    "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",  # England's flag: 🏴 and tags
     "ש",
     "\u05b8",  # a Hebrew point (qamats)
     "\u0301",  # a combining acute accent
@@ -67,8 +69,35 @@ def test_a_combining_mark_is_drawn_after_its_base_as_fribidi_draws_it(text):
     assert display(text, True)[0] == fribidi([text])[0]
 
 
-def test_what_is_left_out_of_the_shaped_text_is_unicodes_boundary_neutrals():
-    """The characters rule X9 removes, less the embeddings and overrides (the sanitiser escapes those first)."""
+@pytest.mark.parametrize(
+    ("text", "expected", "whole"),
+    [
+        (
+            "روسيا \U0001f44d\U0001f3fd\U0001f44d\U0001f3ff",
+            "\U0001f44d\U0001f3ff\U0001f44d\U0001f3fd ﺎﻴﺳﻭﺭ",
+            "\U0001f44d\U0001f3fd",
+        ),
+        (
+            "روسيا \U0001f3f4\U000e0067\U000e0062\U000e007f",
+            "\U0001f3f4\U000e0067\U000e0062\U000e007f ﺎﻴﺳﻭﺭ",
+            "\U0001f3f4\U000e0067\U000e0062\U000e007f",
+        ),
+    ],
+    ids=["skin tones", "flag tags"],
+)
+def test_an_emoji_is_drawn_and_cut_with_its_modifier_and_its_tags(text, expected, whole):
+    """Reversed with the run, a skin tone came before its hand (a swatch of two cells, measured as none), and the
+    tags of a flag were dropped (rule X9): England's flag was a black one. Cut, a picture stays whole."""
+    assert display(text, True)[0] == expected
+    lines = drawn(text, 2)
+    assert all(cell_len(line) <= 2 for line in lines), lines
+    assert whole in [line.strip() for line in lines]
+
+
+def test_what_is_left_out_of_the_shaped_text_is_unicodes_boundary_neutrals_but_the_tags():
+    """The characters rule X9 removes, less the embeddings and overrides (the sanitiser escapes those first) and the
+    tags, which are drawn with the flag before them."""
     left_out = [point for point in range(0x110000) if _INVISIBLE.match(chr(point))]
-    assert left_out == [point for point in range(0x110000) if unicodedata.bidirectional(chr(point)) == "BN"]
+    neutrals = [point for point in range(0x110000) if unicodedata.bidirectional(chr(point)) == "BN"]
+    assert left_out == [point for point in neutrals if not 0xE0020 <= point <= 0xE007F]
     assert shape_with_origins("روسيا a\u200db\u00ad\ufeffc") == ("ﺭﻭﺳﻴﺎ abc", [0, 1, 2, 3, 4, 5, 6, 8, 11])
