@@ -783,6 +783,7 @@ if os.environ.get("FACTS_MUTATION_TRACE"):
         context=_context or None,
         config_file=False,
     )
+    _coverage.set_option("run:disable_warnings", ["no-data-collected"])  # a Python that runs no facts (a recipe's)
     _coverage.start()
 
     def _save():
