@@ -28,6 +28,17 @@ def test_a_quote_at_the_start_of_the_text_is_said_to_stand_at_zero(document, len
     )
 
 
+@pytest.mark.parametrize(("start", "end"), [(-1, 5), (0, 0), (5, 4)])
+def test_a_span_that_begins_before_the_text_or_is_empty_is_no_span_of_it(document, start, end):
+    """Said as such, beside the schema's own word on a negative start, not as a slice that Python would read from
+    the end of the text."""
+    source = next(iter(document["sources"].values()))
+    fact = next(f for f in document["facts"].values() if f["source"] == source["id"])
+    fact["span"] = {"start": start, "end": end}
+    spans = [problem.message for problem in validate_document(document) if problem.field == "span"]
+    assert spans == [f"{start}:{end} is not a span inside the source text of {len(source['text'])} code points"]
+
+
 def test_removing_an_entity_alone_checks_the_facts_that_refer_to_it(document):
     """A change that removes an entity (and no source) has every fact naming it checked, as the whole store's check
     would: they now name an unknown entity."""
