@@ -691,6 +691,15 @@ def worker_environments(count: int, state: Path) -> list[Environment]:
         shutil.rmtree(environment.package)
         shutil.copytree(main.package, environment.package, symlinks=True)
         environments.append(environment)
+    if os.geteuid() == 0:  # the permission tests run `facts` as nobody (tests/conftest.py's `unprivileged`)
+        for environment in environments:
+            shut = [parent for parent in environment.python.parents if not parent.stat().st_mode & 0o001]
+            if shut:
+                sys.exit(
+                    f"mutate: the permission tests run facts as another user, who cannot reach {environment.python} "
+                    f"through {shut[-1]} (mode {shut[-1].stat().st_mode & 0o777:o}): each would fail, and kill "
+                    "mutants it never ran against. Give that directory o+x, or --state a directory all can reach"
+                )
     return environments
 
 
