@@ -29,6 +29,19 @@ ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 FRIBIDI = shutil.which("fribidi")
 
 
+@pytest.fixture
+def callers() -> Any:
+    """Handlers of this process's own for SIGTERM, SIGHUP and SIGINT, which note each signal and let it pass, as a
+    program running `facts_cli.app.main` may have: what a signal ends then raises SystemExit(128 + it). Yields the
+    signals noted."""
+    seen: list[int] = []
+    numbers = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    previous = {number: signal.signal(number, lambda number, frame: seen.append(number)) for number in numbers}
+    yield seen
+    for number, handler in previous.items():
+        signal.signal(number, handler)
+
+
 def in_the_foreground() -> None:
     """For `preexec_fn`: a child's signals as a shell sets them for a command in the foreground, SIGINT not ignored
     (a suite run from a background job, as CI may run it, would hand it down ignored)."""

@@ -66,7 +66,7 @@ def test_facts_in_process_stops_dot_and_calls_the_callers_handler_once(tmp_path,
     assert not running(dot)
 
 
-def test_a_signal_as_dot_starts_stops_it(tmp_path, monkeypatch):
+def test_a_signal_as_dot_starts_stops_it(tmp_path, monkeypatch, callers):
     """CPython runs a signal's handler as soon as a call returns, before what it returned is kept: a SIGTERM that
     comes as `Popen` returns must not lose the `dot` it started, which would draw on with no one to read it. Sent
     here where CPython would run its handler; this process's own handler lets it pass, called once."""
@@ -82,14 +82,9 @@ def test_a_signal_as_dot_starts_stops_it(tmp_path, monkeypatch):
         signal.raise_signal(signal.SIGTERM)
         return process
 
-    seen: list[int] = []
-    previous = signal.signal(signal.SIGTERM, lambda number, frame: seen.append(number))
-    try:
-        monkeypatch.setattr(subprocess, "Popen", interrupted)
-        with pytest.raises(SystemExit) as ended:
-            draw(build_graph([], [], "en"), "svg")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert (ended.value.code, seen) == (128 + signal.SIGTERM, [signal.SIGTERM])
+    monkeypatch.setattr(subprocess, "Popen", interrupted)
+    with pytest.raises(SystemExit) as ended:
+        draw(build_graph([], [], "en"), "svg")
+    assert (ended.value.code, callers) == (128 + signal.SIGTERM, [signal.SIGTERM])
     (process,) = started
     assert process.poll() is not None

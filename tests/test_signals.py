@@ -13,17 +13,6 @@ from facts_cli.signals import ending_on_signals
 NUMBERS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
-@pytest.fixture
-def callers():
-    """Handlers of this process's own for the three signals, which note each one and let it pass (as a program
-    running `facts_cli.app.main` may have): a block a signal ends then raises SystemExit(128 + it)."""
-    seen: list[int] = []
-    previous = {number: signal.signal(number, lambda number, frame: seen.append(number)) for number in NUMBERS}
-    yield seen
-    for number, handler in previous.items():
-        signal.signal(number, handler)
-
-
 def _handlers() -> dict[int, object]:
     return {number: signal.getsignal(number) for number in NUMBERS}
 

@@ -235,16 +235,6 @@ def test_a_signal_as_the_temporary_file_is_made_takes_it_too(tmp_path, monkeypat
     assert store.read_bytes() == BUNDLED.read_bytes()
 
 
-@pytest.fixture
-def passing_sigterm():
-    """This process's own SIGTERM handler, which notes each signal and lets it pass, as a program running `main` may
-    have: a write it ends then raises SystemExit(143) here."""
-    seen: list[int] = []
-    previous = signal.signal(signal.SIGTERM, lambda number, frame: seen.append(number))
-    yield seen
-    signal.signal(signal.SIGTERM, previous)
-
-
 def _signalled_after(call):
     """`call`, after which SIGTERM comes the first time, as it returns (where CPython runs the handler)."""
     calls = []
@@ -260,7 +250,7 @@ def _signalled_after(call):
 
 
 @pytest.mark.parametrize("where", ["as the lock file is opened", "as flock returns"])
-def test_a_signal_as_the_lock_is_taken_leaves_no_lock_file(tmp_path, monkeypatch, passing_sigterm, where):
+def test_a_signal_as_the_lock_is_taken_leaves_no_lock_file(tmp_path, monkeypatch, callers, where):
     """The lock file is removed on the way out whenever the signal comes: even between the call that made or locked
     it and the line that keeps its descriptor (15 in 150 real runs left it before)."""
     import fcntl
@@ -280,12 +270,12 @@ def test_a_signal_as_the_lock_is_taken_leaves_no_lock_file(tmp_path, monkeypatch
     with pytest.raises(SystemExit) as ended, jsonfile.locked(store):
         pytest.fail("the write went on after the signal")
     monkeypatch.undo()
-    assert (ended.value.code, passing_sigterm) == (128 + signal.SIGTERM, [signal.SIGTERM])
+    assert (ended.value.code, callers) == (128 + signal.SIGTERM, [signal.SIGTERM])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
     assert store.read_bytes() == BUNDLED.read_bytes()
 
 
-def test_a_signal_as_the_handlers_are_set_ends_the_write_as_any_other(tmp_path, monkeypatch, passing_sigterm):
+def test_a_signal_as_the_handlers_are_set_ends_the_write_as_any_other(tmp_path, monkeypatch, callers):
     """SIGTERM between the setting of one handler and the next (forced here) was raised out of the setting, a
     traceback, and the handlers were left as they were: it now waits until all are set, then ends the write."""
     store = tmp_path / "s.json"
@@ -304,12 +294,12 @@ def test_a_signal_as_the_handlers_are_set_ends_the_write_as_any_other(tmp_path, 
     with pytest.raises(SystemExit) as ended, jsonfile.locked(store):
         pytest.fail("the write went on after the signal")
     monkeypatch.undo()
-    assert (ended.value.code, passing_sigterm) == (128 + signal.SIGTERM, [signal.SIGTERM])
+    assert (ended.value.code, callers) == (128 + signal.SIGTERM, [signal.SIGTERM])
     assert {number: signal.getsignal(number) for number in theirs} == theirs
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
 
 
-def test_a_signal_as_the_lock_is_let_go_of_waits_until_its_file_is_removed(tmp_path, monkeypatch, passing_sigterm):
+def test_a_signal_as_the_lock_is_let_go_of_waits_until_its_file_is_removed(tmp_path, monkeypatch, callers):
     store = tmp_path / "s.json"
     store.write_bytes(BUNDLED.read_bytes())
     real_let_go = jsonfile._let_go
@@ -321,7 +311,7 @@ def test_a_signal_as_the_lock_is_let_go_of_waits_until_its_file_is_removed(tmp_p
     monkeypatch.setattr(jsonfile, "_let_go", signalled)
     with pytest.raises(SystemExit) as ended, jsonfile.locked(store):
         pass
-    assert (ended.value.code, passing_sigterm) == (128 + signal.SIGTERM, [signal.SIGTERM])
+    assert (ended.value.code, callers) == (128 + signal.SIGTERM, [signal.SIGTERM])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
 
 
