@@ -11,7 +11,7 @@ import inspect
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple, get_args
 
 import typer
 from typer._click.globals import get_current_context
@@ -380,7 +380,8 @@ def with_fact_selection(
     words an option's help for this command (`--limit` of stats limits the rows of a group, not facts)."""
     options = {name: annotation for name, annotation in SELECTION_OPTIONS.items() if name not in without}
     for name, text in (helps or {}).items():
-        kind, info = options[name].__origin__, copy.copy(options[name].__metadata__[0])
+        kind, info = get_args(options[name])
+        info = copy.copy(info)
         info.help = text
         options[name] = Annotated[kind, info]
     return lambda command: _inject(command, options, FactSelection, "selection")
