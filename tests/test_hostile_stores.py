@@ -87,6 +87,7 @@ def test_a_key_held_twice_is_reported_by_validate_and_refused_by_a_write(run, st
     _edit(store, change)  # ...until it is edited by hand
     validated = run("validate", "--db", str(store))
     assert validated.returncode == 4, validated.stderr
+    assert validated.stdout.count("\n") == len(words), validated.stdout  # that key only, once
     for word in words:
         assert word in validated.stdout, (word, validated.stdout)
     _refused_writes(run, store, 4, *words)
@@ -162,6 +163,8 @@ def test_a_store_with_other_names_is_not_replaced(run, store, tmp_path):
         one_line(run(*command, "--db", str(store), input=FACT), 3, "1 other name (hard links)")
     one_line(run("init", "--force", str(other)), 3, "hard links")
     assert store.read_bytes() == other.read_bytes() == before and store.stat().st_nlink == 2
+    os.link(store, tmp_path / "third-name.json")
+    one_line(run("add", "--db", str(store), input=FACT), 3, "has 2 other names (hard links)")
 
 
 # 4. Standard error (or input) closed: the command's own exit code, and nothing on stdout that is not data.
@@ -249,6 +252,28 @@ def test_a_whole_search_index_entry_of_the_wrong_shape_is_rebuilt(run, tmp_path,
     assert run(*search).stdout == first.stdout
 
 
+def test_an_index_rebuilt_for_a_store_changed_in_the_last_two_seconds_is_not_kept(
+    tmp_path, bundled_document, monkeypatch
+):
+    """A whole entry that is no index is rebuilt; kept anew only for a store that has stood still (as `cached`)."""
+    from facts_cli import query
+    from facts_cli.storage import keep, kept
+    from facts_cli.store import open_store
+
+    monkeypatch.setenv("FACTS_CACHE_DIR", str(tmp_path / "cache"))
+    facts = list(bundled_document["facts"].values())
+    grown = {str(n + 1): {**facts[n % len(facts)], "id": f"fact-{n}"} for n in range(query.CACHED_FROM)}
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps({**bundled_document, "facts": grown}, ensure_ascii=False), encoding="utf-8")
+    store = open_store(path)
+    assert store.stamp is not None and not store.settled
+    version = (store.path, query.SEARCH_INDEX, query._code_version(), store.stamp, store.checksum)
+    keep(*version, {"garbage": 1})
+    entities = query.EntityIndex(store.entities)
+    index = query.SearchIndex.of_store(store, entities)
+    assert query.search(store.facts, entities, "كازاخستان", index) and kept(*version) == {"garbage": 1}
+
+
 # 6. A sparse file: its holes read as NUL bytes, found before the file is read; and a size no store may have.
 
 
@@ -261,7 +286,9 @@ def test_a_sparse_file_with_a_valid_start_is_refused_before_it_is_read(run, tmp_
     one_line(run(*command, "--db", str(path), input=FACT), 3, "not a facts store", "a hole of a sparse file")
     with path.open("r+b") as handle:
         handle.truncate(2 << 30)
-    one_line(run(*command, "--db", str(path), input=FACT), 3, "2.0 GiB, more than a store may be (1 GiB)")
+    one_line(
+        run(*command, "--db", str(path), input=FACT), 3, "not a facts store: 2.0 GiB, more than a store may be (1 GiB)"
+    )
 
 
 def test_a_write_that_would_make_a_store_past_the_limit_is_refused(store, tmp_path, monkeypatch):

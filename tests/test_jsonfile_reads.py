@@ -141,3 +141,14 @@ def test_a_file_laid_out_otherwise_is_not_read_as_the_last_validated_write(tmp_p
     stamp = _identity(os.stat(path))
     document = _read_ours(path, stamp, crc32(path.read_bytes()))
     assert document is None or document == json.loads(text)
+
+
+def test_where_the_system_cannot_find_holes_a_store_is_read_and_a_nul_byte_is_found_by_the_parser(
+    tmp_path, monkeypatch, bundled_document
+):
+    """os.SEEK_HOLE is missing on some systems (Windows): the NUL bytes of a hole are then met as the file is read."""
+    monkeypatch.delattr(os, "SEEK_HOLE")
+    path = tmp_path / "store.json"
+    path.write_text(json.dumps(bundled_document), encoding="utf-8")
+    assert JSONFileStorage(path).load().facts == list(bundled_document["facts"].values())
+    assert refusal(tmp_path, with_nul_at(HEAD + 10)).startswith("not valid JSON at line 1, column 65547")

@@ -622,3 +622,37 @@ def test_a_write_to_a_store_with_no_index_kept_makes_none(monkeypatch, tmp_path)
     path.write_bytes(encode_document(grown_document(CACHED_FROM + 5)))
     storage_for(path).apply(saying("خبر", "new"))
     assert not list((tmp_path / "cache").glob(f"{SEARCH_INDEX}-*"))
+
+
+@pytest.mark.parametrize(
+    ("word", "budget"),
+    [
+        ("2015", 0),
+        ("موسك", 0),
+        ("مسكو", 0),
+        ("موسكو", 1),
+        ("الموسكو", 1),
+        ("لافروفي", 1),
+        ("كازاخستن", 2),
+        ("tasmagam", 2),
+    ],
+)
+def test_a_misspelling_may_have_one_edit_from_five_letters_and_two_from_eight(word, budget):
+    """docs/SEARCH.md: counted without the article; none for a shorter word or a number."""
+    assert query_module.fuzzy_budget(word) == budget
+
+
+def test_a_word_longer_or_shorter_by_its_whole_budget_is_close():
+    assert close_words("moscoww", ["moscow"]) == ["moscow"]  # one letter more, one edit
+    assert close_words("kazakhstn", ["kazakhstaan"]) == ["kazakhstaan"]  # two letters fewer, two edits
+
+
+def test_fuzzy_takes_the_words_fewest_edits_away_not_all_within_the_budget():
+    assert fuzzy_candidates("tasmagambetof", ["tasmagambetovv", "tasmagambetov"]) == ["tasmagambetov"]
+
+
+def test_a_word_common_only_with_its_article_is_no_misspelling():
+    """`الاتراك` (the Turks) is a word of Arabic; `اتراك` alone is not in the list: not `الادراك` (perception)."""
+    assert query_module.common_word("الاتراك") and not query_module.common_word("اتراك")
+    assert fuzzy_candidates("الاتراك", ["الادراك"]) == []
+    assert fuzzy_candidates("اتراك", ["ادراك"]) == ["ادراك"]

@@ -328,3 +328,23 @@ def test_a_file_at_the_lock_path_that_no_writer_made_is_left_there(run, store, t
     fact.write_text(FACT, encoding="utf-8")
     assert run("add", "--db", str(store), str(fact)).returncode == 0
     assert lock.exists() and (kind != "holds something" or lock.read_text(encoding="utf-8") == "their data\n")
+
+
+def test_a_lock_file_is_removed_only_when_its_name_is_seen_to_be_the_one_held(tmp_path, monkeypatch):
+    """The file held may be moved away (by hand) as a writer lets go, and another writer's lock file come in at its
+    name just after the name was looked up: what is there is not the file held, and is left."""
+    lock = tmp_path / "s.json.lock"
+    handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    lock.rename(tmp_path / "moved")
+    real_stat = os.stat
+
+    def gone_then_another(path, *args, **kwargs):
+        if Path(path) == lock:
+            lock.touch()
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", gone_then_another)
+    jsonfile._let_go(handle, lock)
+    monkeypatch.undo()
+    assert lock.exists() and (tmp_path / "moved").exists()
