@@ -277,6 +277,13 @@ def test_an_index_rebuilt_for_a_store_changed_in_the_last_two_seconds_is_not_kep
 # 6. A sparse file: its holes read as NUL bytes, found before the file is read; and a size no store may have.
 
 
+def test_a_file_that_is_all_hole_is_refused_at_its_first_byte(run, tmp_path):
+    path = tmp_path / "sparse.json"
+    with path.open("wb") as handle:
+        handle.truncate(900 << 20)
+    one_line(run("list", "--db", str(path)), 3, "not a facts store: a NUL byte at byte 0 (a hole of a sparse file)")
+
+
 @pytest.mark.parametrize("command", [["list"], ["validate"], ["add"]])
 def test_a_sparse_file_with_a_valid_start_is_refused_before_it_is_read(run, tmp_path, command):
     path = tmp_path / "sparse.json"
@@ -284,6 +291,9 @@ def test_a_sparse_file_with_a_valid_start_is_refused_before_it_is_read(run, tmp_
         handle.write(b'{"facts": {' + b" " * 70000)  # past the 64 KiB looked at first
         handle.truncate(900 << 20)
     one_line(run(*command, "--db", str(path), input=FACT), 3, "not a facts store", "a hole of a sparse file")
+    with path.open("r+b") as handle:
+        handle.truncate(1 << 30)  # as large as a store may be: refused for its hole, not its size
+    one_line(run(*command, "--db", str(path), input=FACT), 3, "not a facts store: a NUL byte at byte", "sparse")
     with path.open("r+b") as handle:
         handle.truncate(2 << 30)
     one_line(
