@@ -315,6 +315,24 @@ def test_a_write_that_would_make_a_store_past_the_limit_is_refused(store, tmp_pa
     assert sorted(p.name for p in store.parent.iterdir() if p.name not in ("elsewhere", "cache")) == [store.name]
 
 
+def test_a_write_that_makes_a_store_exactly_as_large_as_the_limit_is_taken(store, tmp_path, monkeypatch):
+    from facts_cli import jsonfile
+    from facts_cli.curate import add_fact
+    from facts_cli.storage import StoreError
+
+    monkeypatch.setenv("FACTS_CACHE_DIR", str(tmp_path / "cache"))
+    before = store.read_bytes()
+    add_fact(store, json.loads(FACT))
+    size = store.stat().st_size
+    store.write_bytes(before)
+    monkeypatch.setattr(jsonfile, "STORE_LIMIT", size - 1)
+    with pytest.raises(StoreError, match="would be larger than 1 GiB"):
+        add_fact(store, json.loads(FACT))
+    monkeypatch.setattr(jsonfile, "STORE_LIMIT", size)
+    add_fact(store, json.loads(FACT))
+    assert store.stat().st_size == size
+
+
 # 7. NaN, Infinity and numbers past a double's range: Python's json reads them, and would print them as no JSON.
 
 
