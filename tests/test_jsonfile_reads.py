@@ -152,3 +152,28 @@ def test_where_the_system_cannot_find_holes_a_store_is_read_and_a_nul_byte_is_fo
     path.write_text(json.dumps(bundled_document), encoding="utf-8")
     assert JSONFileStorage(path).load().facts == list(bundled_document["facts"].values())
     assert refusal(tmp_path, with_nul_at(HEAD + 10)).startswith("not valid JSON at line 1, column 65547")
+
+
+@pytest.mark.parametrize("size", [16, 64, 256])
+def test_the_last_validated_write_is_read_holding_a_few_records_at_a_time(tmp_path, monkeypatch, size):
+    """What is held at once is the record being read and a chunk or two, never the table whole: at 100,000 facts
+    the file's bytes and orjson's tree of them would otherwise be held beside the document."""
+    store = {
+        "sources": {},
+        "entities": {},
+        "facts": {str(n): {"id": f"f{n}", "claim": "قال " * (n % 7)} for n in range(400)},
+    }
+    path = tmp_path / "store.json"
+    stamp, checksum = write_atomically(path, encoded(store))
+    longest = max(len(line) for line in path.read_bytes().split(b"\n"))
+    held = []
+    more = _Chunks._more
+
+    def noted(chunks: _Chunks) -> None:
+        more(chunks)
+        held.append(len(chunks.buffer))
+
+    monkeypatch.setattr(_Chunks, "SIZE", size)
+    monkeypatch.setattr(_Chunks, "_more", noted)
+    assert _read_ours(path, stamp, checksum) == store
+    assert max(held) <= 2 * (longest + size)
