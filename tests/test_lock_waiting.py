@@ -77,3 +77,20 @@ def test_a_lock_file_removed_while_waited_for_leaves_no_descriptor_open(writable
         assert len(_lock_descriptors(writable)) == 1  # the new lock file's, not the removed one's besides
     monkeypatch.undo()
     assert _lock_descriptors(writable) == []
+
+
+def test_a_writer_waiting_for_the_lock_tries_it_again_every_20_ms(writable, monkeypatch):
+    """docs/DESIGN.md: the lock is tried every 20 ms, not blocked on, so that the wait can be told and given up."""
+    monkeypatch.delenv("FACTS_LOCK_TIMEOUT", raising=False)
+    other = held_lock(writable).__enter__()
+    slept: list[float] = []
+
+    def noted(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 3:
+            fcntl.flock(other.handle, fcntl.LOCK_UN)
+            other.handle.close()
+
+    monkeypatch.setattr(jsonfile.time, "sleep", noted)
+    with locked(writable):
+        assert slept == [pytest.approx(0.02)] * 3
