@@ -94,3 +94,15 @@ def test_a_writer_waiting_for_the_lock_tries_it_again_every_20_ms(writable, monk
     monkeypatch.setattr(jsonfile.time, "sleep", noted)
     with locked(writable):
         assert slept == [pytest.approx(0.02)] * 3
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o002, 0o022])
+def test_a_lock_file_is_made_as_any_file_is_so_that_the_stores_writers_can_take_it(writable, umask):
+    """0o666 less the umask, as `facts init` makes a store: a group that may write the store may take its lock."""
+    before = os.umask(umask)
+    try:
+        with locked(writable):
+            mode = writable.with_name(writable.name + ".lock").stat().st_mode & 0o777
+    finally:
+        os.umask(before)
+    assert mode == 0o666 & ~umask

@@ -330,16 +330,23 @@ def test_a_file_at_the_lock_path_that_no_writer_made_is_left_there(run, store, t
     assert lock.exists() and (kind != "holds something" or lock.read_text(encoding="utf-8") == "their data\n")
 
 
-def test_a_lock_file_is_removed_only_when_its_name_is_seen_to_be_the_one_held(tmp_path, monkeypatch):
-    """The file held may be moved away (by hand) as a writer lets go, and another writer's lock file come in at its
-    name just after the name was looked up: what is there is not the file held, and is left."""
+@pytest.mark.parametrize("there", ["another writer's lock file", "a symlink to the file held"])
+def test_a_lock_file_is_removed_only_when_its_name_is_seen_to_be_the_one_held(tmp_path, monkeypatch, there):
+    """The file held may be moved away (by hand) as a writer lets go, and something else come in at its name just
+    after the name was looked up: what is there is not the file held (a symlink to it is not), and is left."""
     lock = tmp_path / "s.json.lock"
     handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    lock.rename(tmp_path / "moved")
+    moved = tmp_path / "moved"
+    lock.rename(moved)
     real_stat = os.stat
+    looked: list[Path] = []
 
     def gone_then_another(path, *args, **kwargs):
-        if Path(path) == lock:
+        if Path(path) == lock and not looked:
+            looked.append(lock)
+            if there == "a symlink to the file held":
+                lock.symlink_to(moved)
+                return real_stat(path, *args, **kwargs)
             lock.touch()
             raise FileNotFoundError(2, "No such file or directory", str(path))
         return real_stat(path, *args, **kwargs)
@@ -347,4 +354,33 @@ def test_a_lock_file_is_removed_only_when_its_name_is_seen_to_be_the_one_held(tm
     monkeypatch.setattr(os, "stat", gone_then_another)
     jsonfile._let_go(handle, lock)
     monkeypatch.undo()
-    assert lock.exists() and (tmp_path / "moved").exists()
+    assert os.path.lexists(lock) and moved.exists()
+
+
+def test_a_signal_while_waiting_again_for_a_lock_file_made_anew_ends_the_wait(writable, monkeypatch, callers):
+    """The writer before removed its lock file as it finished, and a third took the new one: the second waits
+    again, and a signal then ends that wait at once, as it ends the first."""
+    import fcntl
+
+    lock = writable.with_name(writable.name + ".lock")
+    before = held_lock(writable).__enter__()
+    third: list = []
+    waits = []
+
+    def waiting(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 1:  # the writer before finishes, and a third writer takes the new lock file at once
+            os.unlink(lock)
+            third.append(held_lock(writable).__enter__())
+            fcntl.flock(before.handle, fcntl.LOCK_UN)
+            before.handle.close()
+        elif len(waits) == 2:
+            signal.raise_signal(signal.SIGTERM)
+        elif len(waits) == 10:  # not ended: let it through, to see that it wrote
+            fcntl.flock(third[0].handle, fcntl.LOCK_UN)
+
+    monkeypatch.setattr(jsonfile.time, "sleep", waiting)
+    entered = []
+    with pytest.raises(SystemExit) as ended, jsonfile.locked(writable):
+        entered.append(True)
+    assert (ended.value.code, callers, entered, len(waits)) == (128 + signal.SIGTERM, [signal.SIGTERM], [], 2)
