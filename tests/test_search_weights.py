@@ -54,3 +54,21 @@ def test_each_way_a_word_matches_weighs_as_documented(query, one, weight):
 )
 def test_names_in_a_query_are_found_longest_first_from_the_left(query, mentions):
     assert INDEX.mentions(tokenize(query)) == mentions
+
+
+def test_a_name_of_two_words_apart_in_a_field_is_no_name_there():
+    together = fact("together", "زار روسيا البيضاء")
+    apart = fact("apart", "البيضاء قالت روسيا")
+    only_first = fact("only-first", "زار روسيا")
+    hits = {
+        hit.fact["id"]: hit.reasons for hit in run_search([together, apart, only_first], INDEX, "روسيا البيضاء").hits
+    }
+    assert hits == {"together": ("روسيا البيضاء in claim",)}
+    assert run_search([only_first], INDEX, "روسيا البيضاء").hits == []  # its second word in no fact
+
+
+def test_a_word_that_matches_nothing_is_given_three_suggestions_at_most_the_closest_first():
+    """docs/SEARCH.md: `did you mean belarus for Velarus?`, up to three words for each."""
+    facts = [fact(str(n), "", word) for n, word in enumerate(["kazakhstan", "kazakhstab", "kazakhstar", "kazakhstam"])]
+    searched = run_search(facts, EntityIndex([]), "xazakhstan")
+    assert searched.hint() == "did you mean kazakhstan or kazakhstab or kazakhstam for xazakhstan?"  # then A to Z

@@ -103,3 +103,11 @@ def test_the_english_stemmer_is_loaded_for_an_english_word_only(query, loaded, t
     result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=tmp_path)
     assert result.stdout
     assert result.stderr.splitlines()[-1] == loaded
+
+
+def test_a_number_is_no_english_noun_of_a_verb_in_en():
+    """`20150en` is not taken for 20150: the English words whose nouns are looked for are words of letters."""
+    from facts_cli.query import run_search
+
+    fact = {"id": "f", "claim": "", "claim_en": "delivered 20150 systems", "quote": "", "participants": []}
+    assert run_search([fact], EntityIndex([]), "20150en").hits == []
