@@ -62,14 +62,19 @@ def test_a_read_error_in_the_last_validated_write_is_said_as_the_whole_read_says
     assert str(refused.value) == f"{path}: cannot read: {os.strerror(errno.EIO)}"
 
 
-@pytest.mark.parametrize("module", ["model", "validate", "jsonfile"])
-def test_a_change_to_the_code_that_validated_a_write_is_a_new_version_of_its_word(tmp_path, monkeypatch, module):
-    """No file is trusted that the code now running did not check: the schema, the validator, the writer."""
+def changed_source(module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `facts_cli.MODULE` read as if its code had changed: its `__file__` a copy with one byte more."""
     import importlib
 
     source = importlib.import_module(f"facts_cli.{module}")
-    version = jsonfile._validation_version()
     changed = tmp_path / f"{module}.py"
     changed.write_bytes(Path(source.__file__).read_bytes() + b"\n")
     monkeypatch.setattr(source, "__file__", str(changed))
+
+
+@pytest.mark.parametrize("module", ["model", "validate", "jsonfile"])
+def test_a_change_to_the_code_that_validated_a_write_is_a_new_version_of_its_word(tmp_path, monkeypatch, module):
+    """No file is trusted that the code now running did not check: the schema, the validator, the writer."""
+    version = jsonfile._validation_version()
+    changed_source(module, tmp_path, monkeypatch)
     assert jsonfile._validation_version() != version

@@ -7,9 +7,9 @@ import json
 import sys
 import time
 from array import array
-from pathlib import Path
 
 import pytest
+from test_jsonfile_trust import changed_source
 
 from facts_cli import query
 from facts_cli.storage import kept
@@ -54,13 +54,8 @@ def test_a_write_that_leaves_a_store_of_1000_facts_keeps_the_index_it_had(tmp_pa
 
 @pytest.mark.parametrize("module", ["query", "arabic"])
 def test_a_change_to_the_code_that_made_an_index_is_a_new_version_of_it(tmp_path, monkeypatch, module):
-    import importlib
-
-    source = importlib.import_module(f"facts_cli.{module}")
     version = query._code_version()
-    changed = tmp_path / f"{module}.py"
-    changed.write_bytes(Path(source.__file__).read_bytes() + b"\n")
-    monkeypatch.setattr(source, "__file__", str(changed))
+    changed_source(module, tmp_path, monkeypatch)
     assert query._code_version() != version
 
 
