@@ -86,3 +86,19 @@ def test_a_query_that_is_not_text_names_the_byte_that_made_it(query, shown):
     with pytest.raises(UsageProblem) as raised:
         read_query([f"تسليم{query}"])
     assert str(raised.value) == f"QUERY: not UTF-8 text ({shown}); type it in a UTF-8 locale"
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ([], ("", [])),  # nothing typed: nothing to read
+        (["\ufb4f"], ("\ufb4f", [])),  # Hebrew, the code point before the Arabic presentation forms
+        (
+            ["\ufb50"],
+            ("\u0671", ["the query was Arabic in visual order, as copied from a screen: searched for \u0671"]),
+        ),
+    ],
+)
+def test_a_query_is_read_for_presentation_forms_from_the_first_of_them(words, expected):
+    """U+FB50 (alef wasla, isolated) is the first: a word of it alone says no order, and goes as visual."""
+    assert read_query(words) == expected
