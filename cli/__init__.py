@@ -17,7 +17,8 @@ def main() -> None:
     """The console script `facts` and `python -m facts_cli`, with the last line of defence: no user sees a traceback.
 
     The commands map every error a user can cause to a message and an exit code; what is left is a bug, told in
-    one line (the traceback too with FACTS_DEBUG=1), exit 70. Ctrl-C exits 130, even while modules load.
+    one line (the traceback too with FACTS_DEBUG=1), exit 70. Ctrl-C exits 130 from here on, even while the
+    commands' modules load (before, it is the interpreter's and the console script's: docs/DESIGN.md).
     """
     _plug_closed_descriptors()
     if sys.stdout is None:  # started with stdout closed (`facts list >&-`): writing to it is an error, told once
