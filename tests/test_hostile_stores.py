@@ -252,28 +252,6 @@ def test_a_whole_search_index_entry_of_the_wrong_shape_is_rebuilt(run, tmp_path,
     assert run(*search).stdout == first.stdout
 
 
-def test_an_index_rebuilt_for_a_store_changed_in_the_last_two_seconds_is_not_kept(
-    tmp_path, bundled_document, monkeypatch
-):
-    """A whole entry that is no index is rebuilt; kept anew only for a store that has stood still (as `cached`)."""
-    from facts_cli import query
-    from facts_cli.storage import keep, kept
-    from facts_cli.store import open_store
-
-    monkeypatch.setenv("FACTS_CACHE_DIR", str(tmp_path / "cache"))
-    facts = list(bundled_document["facts"].values())
-    grown = {str(n + 1): {**facts[n % len(facts)], "id": f"fact-{n}"} for n in range(query.CACHED_FROM)}
-    path = tmp_path / "large.json"
-    path.write_text(json.dumps({**bundled_document, "facts": grown}, ensure_ascii=False), encoding="utf-8")
-    store = open_store(path)
-    assert store.stamp is not None and not store.settled
-    version = (store.path, query.SEARCH_INDEX, query._code_version(), store.stamp, store.checksum)
-    keep(*version, {"garbage": 1})
-    entities = query.EntityIndex(store.entities)
-    index = query.SearchIndex.of_store(store, entities)
-    assert query.search(store.facts, entities, "كازاخستان", index) and kept(*version) == {"garbage": 1}
-
-
 # 6. A sparse file: its holes read as NUL bytes, found before the file is read; and a size no store may have.
 
 

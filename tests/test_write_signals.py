@@ -383,4 +383,5 @@ def test_a_signal_while_waiting_again_for_a_lock_file_made_anew_ends_the_wait(wr
     entered = []
     with pytest.raises(SystemExit) as ended, jsonfile.locked(writable):
         entered.append(True)
+    third[0].handle.close()
     assert (ended.value.code, callers, entered, len(waits)) == (128 + signal.SIGTERM, [signal.SIGTERM], [], 2)
