@@ -640,11 +640,9 @@ def _unpack(packed: dict[str, bytes], facts: int) -> Postings:
 Match = tuple[float, str]
 
 
-def _offer(best: dict[int, Match], positions: Iterable[int], allowed: set[int] | None, match: Match) -> None:
-    """Record `match` for each allowed position where it beats what is there (the first of equals stays)."""
+def _offer(best: dict[int, Match], positions: Iterable[int], match: Match) -> None:
+    """Record `match` for each position where it beats what is there (the first of equals stays)."""
     for position in positions:
-        if allowed is not None and position not in allowed:
-            continue
         held = best.get(position)
         if held is None or match[0] > held[0]:
             best[position] = match
@@ -696,9 +694,7 @@ def _match_entity(
     return best
 
 
-def _match_word(
-    index: SearchIndex, word: str, forms: Sequence[str], allowed: set[int] | None, *, fuzzy: bool = False
-) -> dict[int, Match]:
+def _match_word(index: SearchIndex, word: str, forms: Sequence[str], *, fuzzy: bool = False) -> dict[int, Match]:
     """The best way a word (or each of the words a misspelt one is taken for) matches each fact: exactly or by
     stem in a field, in the order claim, claim_en, quote, or in the names of an entity the fact involves."""
     best: dict[int, Match] = {}
@@ -718,7 +714,7 @@ def _match_word(
             if readings & index.entities.name_tokens.get(entity_id, set()):
                 offers.append((index.involved[entity_id], (_NAME_WEIGHT, f"{shown} in the names of {entity_id}")))
         for positions, (weight, reason) in offers:
-            _offer(best, positions, allowed, (_FUZZY_WEIGHT, reason) if fuzzy else (weight, reason))
+            _offer(best, positions, (_FUZZY_WEIGHT, reason) if fuzzy else (weight, reason))
     return best
 
 
@@ -815,13 +811,13 @@ def run_search(
         if matches is None:
             if matching is not None and not matching and len(unmatched) >= HINTED:
                 break
-            matches = _match_word(index, word, [word], None)
+            matches = _match_word(index, word, [word])
             if not matches:
                 vocabulary = index.vocabulary() if vocabulary is None else vocabulary
                 close = fuzzy_candidates(word, vocabulary) if fuzzy and (matching is None or matching) else []
                 if close:
                     taken[word] = close
-                    matches = _match_word(index, word, close, None, fuzzy=True)
+                    matches = _match_word(index, word, close, fuzzy=True)
                 else:
                     unmatched[word] = suggestions(word, vocabulary)
             found[word] = matches = matches if allowed is None else {p: m for p, m in matches.items() if p in allowed}
