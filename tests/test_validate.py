@@ -237,6 +237,8 @@ MUTATIONS = [
     (("entities", "1", "name"), {"ar": "روسيا"}),
     (("entities", "1", "kind"), "planet"),
     (("sources", "1", "published", "value"), None),
+    (("sources", "1", "published", "value"), "2015-02-30"),
+    (("facts", "1", "time", "value"), "2015-02-30"),
     (("sources", "1", "language"), "Arabic"),
     (("facts", "1", "claim"), "two\nlines"),
     (("facts", "1", "claim"), "   "),
