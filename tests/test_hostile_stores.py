@@ -360,21 +360,21 @@ def test_a_write_ended_by_a_signal_leaves_nothing_behind(tmp_path, bundled_docum
     store.write_text(json.dumps({**bundled_document, "facts": grown}, ensure_ascii=False, indent=2), encoding="utf-8")
     before = store.read_bytes()
     environ = {**os.environ, "FACTS_CACHE_DIR": str(tmp_path / "cache")}
-    writer = subprocess.Popen(
+    with subprocess.Popen(
         [str(FACTS_BIN), "add", "--db", str(store)],
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=environ,
         preexec_fn=in_the_foreground,
-    )
-    writer.stdin.write(FACT.encode())
-    writer.stdin.close()
-    deadline = time.monotonic() + 60
-    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):  # the write has begun: its temporary file
-        assert writer.poll() is None and time.monotonic() < deadline, "the write ended before it was signalled"
-        time.sleep(0.002)
-    writer.send_signal(number)
-    assert writer.wait(timeout=60) == code, writer.stderr.read()
+    ) as writer:
+        writer.stdin.write(FACT.encode())
+        writer.stdin.close()
+        deadline = time.monotonic() + 60
+        while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):  # the write has begun: its temporary file
+            assert writer.poll() is None and time.monotonic() < deadline, "the write ended before it was signalled"
+            time.sleep(0.002)
+        writer.send_signal(number)
+        assert writer.wait(timeout=60) == code, writer.stderr.read()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["s.json"]
     assert store.read_bytes() == before
 
