@@ -9,7 +9,10 @@ from __future__ import annotations
 import errno
 import json
 import os
+import pwd
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,3 +123,20 @@ def test_a_store_whose_name_leaves_no_room_for_its_locks_is_not_written(run, tmp
     lock = store.with_name(store.name + ".lock")
     one_line(run("init", str(store)), 3, f"cannot take the write lock {lock}: {os.strerror(errno.ENAMETOOLONG)}")
     assert not store.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a process a real user id unlike its effective one")
+def test_whether_a_store_may_be_written_is_asked_with_the_effective_ids_as_open_asks(run, tmp_path):
+    """A program whose real user is not its effective one (setuid) writes as the effective user, as open() does:
+    `facts` run with real user `nobody` and effective user root writes a root's store in a root's directory, which
+    the real user could not even reach. CI runs as root; no other user can make the two ids differ."""
+    store = tmp_path / "s.json"
+    assert run("init", str(store)).returncode == 0
+    nobody = pwd.getpwnam("nobody").pw_uid
+    prefix = [shutil.which("setpriv") or "setpriv", f"--ruid={nobody}", "--euid=0", "--"]
+    as_real = "import os, sys; print(os.access(sys.argv[1], os.W_OK))"  # access(2) asks with the real ids
+    asked = subprocess.run([*prefix, sys.executable, "-c", as_real, str(store)], capture_output=True, text=True)
+    assert asked.stdout == "False\n"  # the real user may not write it
+    added = run_facts([*prefix, str(FACTS_BIN), "add", "--db", str(store)], tmp_path, {}, FACT)
+    assert (added.returncode, added.stderr) == (0, "")
+    assert "a-new-fact" in store.read_text(encoding="utf-8")
