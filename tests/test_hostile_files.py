@@ -382,9 +382,14 @@ def test_a_writer_gives_up_after_the_lock_timeout_with_exit_3(store, tmp_path):
 
 @pytest.mark.parametrize("value", ["soon", "-1", "nan", "1e999"])
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
-def test_a_lock_timeout_that_is_not_a_number_of_seconds_is_a_usage_error(run, store, value, dry_run):
+@pytest.mark.parametrize("command", ["add", "init"])
+def test_a_lock_timeout_that_is_not_a_number_of_seconds_is_a_usage_error(run, store, value, dry_run, command):
+    """Refused by every write, and by its dry run, which takes no lock but follows the write's rules."""
+    before = store.read_bytes()
+    args = ["add", "--db", str(store)] if command == "add" else ["init", "--force", str(store)]
     environ = {"FACTS_LOCK_TIMEOUT": value}
-    one_line(run("add", "--db", str(store), *dry_run, input=json.dumps(NEW_FACT), env=environ), 2, "FACTS_LOCK_TIMEOUT")
+    one_line(run(*args, *dry_run, input=json.dumps(NEW_FACT), env=environ), 2, "FACTS_LOCK_TIMEOUT")
+    assert store.read_bytes() == before
 
 
 # 9. A write leaves nothing behind but the store: no lock, no temporary file, whatever its outcome.
