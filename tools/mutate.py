@@ -155,6 +155,7 @@ class _Finder(ast.NodeVisitor):
         self.scope: list[str] = []
         self.char_sets: set[str] = set()
         self.function: tuple[int, int] | None = None  # the lines of the function being walked
+        self.signature: tuple[int, int] | None = None  # those of the function whose defaults are being walked
         self.names: tuple[str, ...] = ()  # what the module-level statement being walked defines
 
     # helpers
@@ -182,7 +183,7 @@ class _Finder(ast.NodeVisitor):
                 kind,
                 before if before is not None else self.text(node),
                 ".".join(self.scope) or "<module>",
-                self.function and (node.lineno, node.end_lineno),
+                self.signature or (self.function and (node.lineno, node.end_lineno)),
                 self.names,
             )
         )
@@ -213,11 +214,14 @@ class _Finder(ast.NodeVisitor):
             self.visit(statement)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        outer = self.function
+        outer, outer_signature = self.function, self.signature
         self.function = (node.lineno, node.end_lineno)  # its defaults and decorators count as its own
+        # They run once, at import, but act where it runs: a mutant of one runs the tests of the whole function.
+        self.signature = self.function
         for expression in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
             if expression is not None:
                 self.visit(expression)
+        self.signature = outer_signature
         self.scope.append(node.name)
         self.early_return(node)
         self.body(node.body)
