@@ -501,3 +501,19 @@ def test_the_cache_touches_nothing_that_is_not_its_own(settled, tmp_path, docume
     os.mkfifo(entry)
     assert cached(store, "x", "v", lambda: "again") == "again"  # a FIFO is not waited on
     assert all(other.exists() for other in foreign)
+
+
+def test_the_file_storage_takes_the_defaults_its_interface_documents(monkeypatch, tmp_path):
+    """A caller that leaves them out gets what `Storage` says: `load` looks for keys held twice only when asked
+    (`whole`), and `create` and `apply` write unless asked for a dry run."""
+    monkeypatch.setenv(CACHE_DIR_VAR, str(tmp_path / "cache"))
+    path = tmp_path / "s.json"
+    storage = storage_for(path)
+    document = json.loads(BUNDLED.read_text(encoding="utf-8"))
+    storage.create(document, replace=False)
+    assert json.loads(path.read_text(encoding="utf-8")) == document
+    storage.apply(lambda draft: draft.remove("facts", [next(iter(draft.records("facts")))]))
+    assert len(json.loads(path.read_text(encoding="utf-8"))["facts"]) == len(document["facts"]) - 1
+    path.write_text('{"sources": {}, "entities": {}, "facts": {}, "facts": {}}', encoding="utf-8")
+    assert storage.load().duplicates == ()
+    assert [key for _, key in storage.load(whole=True).duplicates] == ["facts"]

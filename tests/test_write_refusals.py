@@ -140,3 +140,16 @@ def test_whether_a_store_may_be_written_is_asked_with_the_effective_ids_as_open_
     added = run_facts([*prefix, str(FACTS_BIN), "add", "--db", str(store)], tmp_path, {}, FACT)
     assert (added.returncode, added.stderr) == (0, "")
     assert "a-new-fact" in store.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [["add"], ["add", "--dry-run"], ["import"], ["remove", "rt-byline"]])
+def test_a_write_to_a_store_that_is_not_there_says_so_and_makes_nothing(run, tmp_path, command):
+    """Only `init` makes a store: a write to a missing one is refused as missing, whether its directory is missing
+    too or a symlink names it, and neither a lock nor a directory is made."""
+    directory = tmp_path / "stores"
+    directory.mkdir()
+    (directory / "link.json").symlink_to(directory / "gone.json")
+    for named, missing in [("nowhere/s.json", "nowhere/s.json"), ("link.json", "gone.json")]:
+        result = run(*command, "--db", str(directory / named), input=FACT)
+        one_line(result, 3, f"{directory / missing}: no such store file")
+        assert [p.name for p in directory.iterdir()] == ["link.json"]
