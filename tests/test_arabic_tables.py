@@ -19,6 +19,7 @@ from facts_cli.arabic import (
     typed_words,
     with_proclitic,
     without_proclitic,
+    word_order,
 )
 
 
@@ -97,8 +98,9 @@ def _ignorable() -> set[int]:
 
 @pytest.mark.skipif(not DERIVED.exists(), reason="Debian's unicode-data (DerivedCoreProperties.txt) is not installed")
 def test_every_default_ignorable_code_point_and_only_those_are_removed_from_inside_a_word():
-    """Each of them (4,174 in Unicode 15) is removed, from the word and from the word as typed; none of the code
-    points next to their ranges is."""
+    """Each of them (4,174 in Unicode 15) is removed, from the word, from the word as typed and from a word copied
+    from visual output (whose joining forms tell its order: `ﺐ` then `ﺑ` is `بب` drawn); none of the code points
+    next to their ranges is."""
     ignorable = _ignorable()
     assert len(ignorable) > 4000
     kept = [f"U+{point:04X}" for point in sorted(ignorable) if tokenize(f"تسل{chr(point)}يم") != ["تسليم"]]
@@ -106,11 +108,15 @@ def test_every_default_ignorable_code_point_and_only_those_are_removed_from_insi
     # and from the word as typed, which a message shows (read before NFKC: U+3164 is no U+1160 there)
     shown = [f"U+{point:04X}" for point in sorted(ignorable) if typed_words(f"تسل{chr(point)}يم") != {"تسليم": "تسليم"}]
     assert shown == []
+    drawn = [f"U+{point:04X}" for point in sorted(ignorable) if word_order(f"\ufe90{chr(point)}\ufe91") != "visual"]
+    assert drawn == []
     neighbours = {point + step for point in ignorable for step in (-1, 1)} - ignorable
     removed = [
         f"U+{point:04X}"
         for point in sorted(neighbours)
-        if tokenize(f"تسل{chr(point)}يم") == ["تسليم"] or "تسليم" in typed_words(f"تسل{chr(point)}يم").values()
+        if tokenize(f"تسل{chr(point)}يم") == ["تسليم"]
+        or "تسليم" in typed_words(f"تسل{chr(point)}يم").values()
+        or word_order(f"\ufe90{chr(point)}\ufe91") is not None
     ]
     assert removed == []
     # a neighbour that is a word character (U+FF9F, a halfwidth katakana mark, which NFKC makes a combining mark)
