@@ -1104,6 +1104,7 @@ def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None,
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     details = []
+    details_wrong: list[tuple[str, Mutant, dict]] = []
     for module, found in results.items():
         counts = dict.fromkeys(("killed", "timed out", "survived", "error", "not run"), 0)
         survivors, equivalent, unrun = [], [], []
@@ -1112,6 +1113,8 @@ def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None,
                 equivalent.append((mutant, equivalents[mutant.key]))
                 continue
             counts[entry["status"]] += 1
+            if entry["status"] in ("killed", "timed out") and mutant.key in equivalents:
+                details_wrong.append((module, mutant, entry))
             if entry["status"] not in ("killed", "not run"):
                 survivors.append((mutant, entry))
             if entry["status"] == "not run":
@@ -1147,6 +1150,12 @@ def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None,
             details.append(f"- not run yet ({len(unrun)}), at lines {lines_unrun}")
         elif unrun:
             details.append(f"- not run yet: {len(unrun)} mutants")
+    if details_wrong:
+        details += ["", f"## Listed in {EQUIVALENTS.name}, but detected: take them out of the list", ""]
+        for module, mutant, entry in details_wrong:
+            by = f" by {entry['by']}" if entry.get("by") else ""
+            where = f"cli/{module}.py:{mutant.line} in `{mutant.scope}`"
+            details.append(f"- {entry['status']}{by}: {where}: {mutant.describe()}")
     return "\n".join([*lines, *details]) + "\n"
 
 
@@ -1164,6 +1173,12 @@ def main() -> None:
         "then be killed by the rest: run again without --quick to find out)",
     )
     parser.add_argument("--state", type=Path, help="where the journal, the test map and copies live")
+    parser.add_argument(
+        "--equivalents",
+        action="store_true",
+        help=f"run the mutants {EQUIVALENTS.name} lists too: one a test kills is counted so, and named to be taken "
+        "out of the list",
+    )
     parser.add_argument(
         "--report",
         action="store_true",
@@ -1215,16 +1230,15 @@ def main() -> None:
         for module in modules:
             digest = _file_digest(f"cli/{module}.py")
             for mutant in all_mutants[module]:
-                done = None
-                if mutant.key in equivalents:
-                    done = {"status": "survived", "by": "equivalent"}
-                else:
-                    tests = selection(mapping, mutant)
-                    done = journal.get(digest, mutant, context(tests), quick=False)
-                    last = journal.entries.get((digest, mutant.key))
-                    if done is None and last is not None and last["partial"] and last["status"] != "killed":
-                        done = last  # survived the quickest tests (--quick): listed as such
-                    done = done or ({"status": "survived", "by": "no test"} if not tests else {"status": "not run"})
+                tests = selection(mapping, mutant)
+                done = journal.get(digest, mutant, context(tests), quick=False)
+                if mutant.key in equivalents:  # unless a test killed it (--equivalents): then the list is wrong
+                    done = done if done is not None and done["status"] in ("killed", "timed out") else None
+                    done = done or {"status": "survived", "by": "equivalent"}
+                last = journal.entries.get((digest, mutant.key))
+                if done is None and last is not None and last["partial"] and last["status"] != "killed":
+                    done = last  # survived the quickest tests (--quick): listed as such
+                done = done or ({"status": "survived", "by": "no test"} if not tests else {"status": "not run"})
                 results[module].append((mutant, done))
         written = report(results, None, arguments.jobs)
         if modules == list(MODULES):
@@ -1261,7 +1275,7 @@ def main() -> None:
             module_started, pending = time.monotonic(), []
             kills = journal.kills(digests[module])
             for mutant in all_mutants[module]:
-                if mutant.key in equivalents:
+                if mutant.key in equivalents and not arguments.equivalents:
                     results[module].append((mutant, {"status": "survived", "by": "equivalent"}))
                     continue
                 tests = likeliest_first(selection(mapping, mutant), kills)
@@ -1287,7 +1301,8 @@ def main() -> None:
                 results[module].append((mutant, entry))
                 print(
                     f"{module} {number}/{len(pending)} {entry['status']:9} {entry['seconds']:6.1f}s "
-                    f"cli/{module}.py:{mutant.line} {mutant.describe()}",
+                    f"cli/{module}.py:{mutant.line} {mutant.describe()}"
+                    + (" (listed as equivalent)" if mutant.key in equivalents else ""),
                     flush=True,
                 )
             results[module].sort(key=lambda item: (item[0].start, item[0].kind))
