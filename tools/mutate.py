@@ -1049,6 +1049,15 @@ def _equivalents() -> dict[str, str]:
     return {entry["mutant"]: entry["reason"] for entry in json.loads(EQUIVALENTS.read_text(encoding="utf-8"))}
 
 
+DETECTED = ("killed", "timed out")
+
+
+def _as_listed(done: dict | None) -> dict:
+    """What a mutant tools/mutation-equivalents.json lists comes to: equivalent, unless the journal holds that a test
+    detected it (a run with --equivalents): then the list is wrong, and the result says so."""
+    return done if done is not None and done["status"] in DETECTED else {"status": "survived", "by": "equivalent"}
+
+
 def _measured_commit() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
@@ -1113,7 +1122,7 @@ def report(results: dict[str, list[tuple[Mutant, dict]]], seconds: float | None,
                 equivalent.append((mutant, equivalents[mutant.key]))
                 continue
             counts[entry["status"]] += 1
-            if entry["status"] in ("killed", "timed out") and mutant.key in equivalents:
+            if entry["status"] in DETECTED and mutant.key in equivalents:
                 details_wrong.append((module, mutant, entry))
             if entry["status"] not in ("killed", "not run"):
                 survivors.append((mutant, entry))
@@ -1232,9 +1241,8 @@ def main() -> None:
             for mutant in all_mutants[module]:
                 tests = selection(mapping, mutant)
                 done = journal.get(digest, mutant, context(tests), quick=False)
-                if mutant.key in equivalents:  # unless a test killed it (--equivalents): then the list is wrong
-                    done = done if done is not None and done["status"] in ("killed", "timed out") else None
-                    done = done or {"status": "survived", "by": "equivalent"}
+                if mutant.key in equivalents:
+                    done = _as_listed(done)
                 last = journal.entries.get((digest, mutant.key))
                 if done is None and last is not None and last["partial"] and last["status"] != "killed":
                     done = last  # survived the quickest tests (--quick): listed as such
@@ -1275,14 +1283,14 @@ def main() -> None:
             module_started, pending = time.monotonic(), []
             kills = journal.kills(digests[module])
             for mutant in all_mutants[module]:
-                if mutant.key in equivalents and not arguments.equivalents:
-                    results[module].append((mutant, {"status": "survived", "by": "equivalent"}))
-                    continue
                 tests = likeliest_first(selection(mapping, mutant), kills)
                 quick = _quickest(mapping, tests, arguments.quick) if arguments.quick is not None else tests
                 partial, tests = len(quick) < len(tests), quick
                 key = context(tests)
                 done = journal.get(digests[module], mutant, key, arguments.quick is not None)
+                if mutant.key in equivalents and not arguments.equivalents:
+                    results[module].append((mutant, _as_listed(done)))
+                    continue
                 if done is None and not tests:
                     done = journal.add(digests[module], mutant, key, False, Outcome("survived", 0.0, "no test"))
                 if done is not None:
